@@ -1,0 +1,27 @@
+"""A frame as it enters the inspector: who it is, where it came from, and its pixels or encoded bytes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+
+@dataclass(frozen=True, kw_only=True)
+class Frame:
+    """One camera frame of one mail piece.
+
+    ``data`` is either the encoded file bytes (JPEG, PNG, TIFF, ...) or an already decoded array; the
+    inspector validates both the same way, so a source never needs to decode.
+    """
+
+    piece_id: str
+    source: str
+    data: bytes | np.ndarray
+
+    @classmethod
+    def from_path(cls, path: str | Path) -> Frame:
+        """Read a frame file; the piece id is the file stem, as the record contract says."""
+        path = Path(path)
+        return cls(piece_id=path.stem, source=str(path), data=path.read_bytes())
