@@ -1,0 +1,1 @@
+"""The postage/damage CNN: torch modules, training and evaluation loops, checkpoints."""
