@@ -1,0 +1,211 @@
+"""Damage drawn on the upright piece: tears (paper missing, belt shows through), creases, stains and
+crushing. Each takes a severity in [0, 1]; even light damage is visible as its kind.
+
+Every function works in place on the piece image and its opacity mask (255 = paper present) and keeps
+the ground truth honest: `address_loss` measures how much of the destination the damage destroyed.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from mailpiece.datasets.grain import grain, smooth_field
+
+Box = tuple[int, int, int, int]
+
+
+def _jagged(rng: np.random.Generator, p: np.ndarray, q: np.ndarray, roughness: float) -> np.ndarray:
+    """Points from p to q wandering sideways like a torn paper edge."""
+    n = max(8, int(np.linalg.norm(q - p) / 3))
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    normal = np.array([-(q - p)[1], (q - p)[0]], np.float64) / max(1e-6, np.linalg.norm(q - p))
+    wander = np.cumsum(rng.normal(0, roughness, n))
+    wander -= np.linspace(wander[0], wander[-1], n)  # pin both ends onto the cut
+    fibre = rng.normal(0, roughness * 0.4, n)
+    return p + (q - p) * t + normal * (wander + fibre)[:, None]
+
+
+def _tear_polygon(
+    rng: np.random.Generator, w: int, h: int, severity: float, target: Box | None
+) -> np.ndarray:
+    """The outline of the missing chunk: a corner, a bite out of an edge, or a bite toward `target`."""
+    scale = 0.08 + 0.3 * severity
+    rough = 1.0 + 2.5 * severity
+    if target is not None:  # aim at the address from the nearest long edge
+        x0, y0, x1, y1 = target
+        from_bottom = (h - y1) < y0
+        cx = rng.uniform(x0, x1)
+        half = (x1 - x0) * rng.uniform(0.25, 0.5)
+        depth = (
+            (y0 + (y1 - y0) * rng.uniform(0.4, 0.8))
+            if not from_bottom
+            else (y0 + (y1 - y0) * rng.uniform(0.2, 0.6))
+        )
+        edge_y = h + 5 if from_bottom else -5
+        tip = np.array([cx, depth])
+        path = np.concatenate(
+            [
+                _jagged(rng, np.array([cx - half, edge_y]), tip, rough),
+                _jagged(rng, tip, np.array([cx + half, edge_y]), rough),
+            ]
+        )
+        return path.astype(np.int32)
+    if rng.random() < 0.6:
+        corner = rng.integers(0, 4)
+        a, b = w * scale * rng.uniform(0.5, 1.2), h * scale * rng.uniform(0.8, 1.6)
+        cx, cy = (0 if corner in (0, 3) else w), (0 if corner in (0, 1) else h)
+        sx, sy = (1 if cx == 0 else -1), (1 if cy == 0 else -1)
+        path = _jagged(rng, np.array([cx + sx * a, cy - sy * 5]), np.array([cx - sx * 5, cy + sy * b]), rough)
+        return np.concatenate([path, [[cx - sx * 5, cy - sy * 5]]]).astype(np.int32)
+    side = rng.integers(0, 4)
+    length = (w if side in (0, 2) else h) * scale * rng.uniform(0.8, 1.8)
+    depth = min(w, h) * scale * rng.uniform(0.4, 0.9)
+    along = rng.uniform(0.1, 0.9) * ((w if side in (0, 2) else h) - length)
+    pts = np.array([[along, -5], [along + length * rng.uniform(0.3, 0.7), depth], [along + length, -5]])
+    path = np.concatenate([_jagged(rng, pts[0], pts[1], rough), _jagged(rng, pts[1], pts[2], rough)])
+    if side == 1:
+        path = np.stack([w - path[:, 1], path[:, 0]], 1)
+    elif side == 2:
+        path = np.stack([path[:, 0], h - path[:, 1]], 1)
+    elif side == 3:
+        path = np.stack([path[:, 1], path[:, 0]], 1)
+    return path.astype(np.int32)
+
+
+def _box_cover(cut: np.ndarray, box: Box) -> float:
+    """Fraction of `box` that the cut removes."""
+    x0, y0, x1, y1 = box
+    region = cut[y0:y1, x0:x1]
+    return float((region > 0).mean()) if region.size else 0.0
+
+
+def _loss(ink: np.ndarray, destroyed: np.ndarray) -> float:
+    """Fraction of address ink pixels that `destroyed` (bool) covers."""
+    text = ink > 60
+    total = int(text.sum())
+    return float((text & destroyed).sum()) / total if total else 0.0
+
+
+def tear(
+    image: np.ndarray,
+    alpha: np.ndarray,
+    ink: np.ndarray,
+    rng: np.random.Generator,
+    severity: float,
+    address_box: Box,
+    postage_box: Box | None,
+    over_address: bool,
+) -> float:
+    """Remove a jagged chunk of paper; the fresh edge shows pale fibres. Returns the address loss.
+
+    Tears keep clear of the postage (its kind must stay visible) and, unless aimed at it, of the address.
+    """
+    h, w = alpha.shape
+    for _ in range(10):
+        poly = _tear_polygon(rng, w, h, severity, address_box if over_address else None)
+        cut = np.zeros((h, w), np.uint8)
+        cv2.fillPoly(cut, [poly], 255)
+        clear_of_postage = postage_box is None or _box_cover(cut, postage_box) < 0.15
+        if clear_of_postage and (over_address or _loss(ink, cut > 0) == 0.0):
+            break
+    alpha[cut > 0] = 0
+    rim = cv2.dilate(cut, np.ones((5, 5), np.uint8)) & ~cut
+    pale = (rim > 0)[..., None]
+    image[:] = np.where(pale, (image * 0.35 + 255 * 0.65).astype(np.uint8), image)
+    return _loss(ink, cut > 0)
+
+
+def crease(image: np.ndarray, rng: np.random.Generator, severity: float) -> None:
+    """One or two folds: two panels lit differently, a dark valley line and a bright ridge beside it."""
+    h, w = image.shape[:2]
+    yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+    factor = np.ones((h, w), np.float32)
+    for _ in range(2 if severity > 0.55 and rng.random() < 0.6 else 1):
+        if rng.random() < 0.65:  # a letter fold across the short way
+            px, py = w * rng.uniform(0.25, 0.75), h / 2
+            angle = np.pi / 2 + rng.uniform(-0.15, 0.15)
+        else:  # a diagonal or lengthwise fold
+            px, py = w * rng.uniform(0.2, 0.8), h * rng.uniform(0.3, 0.7)
+            angle = rng.uniform(0, np.pi)
+        d = (xx - px) * np.sin(angle) - (yy - py) * np.cos(angle)
+        tilt = 0.03 + 0.1 * severity
+        factor *= np.where(d > 0, 1.0 + tilt * 0.4, 1.0 - tilt)
+        width = 1.0 + 3.0 * severity
+        factor *= 1.0 - (0.12 + 0.3 * severity) * np.exp(-((d / width) ** 2))
+        factor *= 1.0 + (0.05 + 0.12 * severity) * np.exp(-(((d - 2.5 * width) / (1.5 * width)) ** 2))
+    image[:] = np.clip(image * factor[..., None], 0, 255).astype(np.uint8)
+
+
+def stain(
+    image: np.ndarray,
+    ink: np.ndarray,
+    rng: np.random.Generator,
+    severity: float,
+    dpi: int,
+    address_box: Box,
+    over_address: bool,
+) -> float:
+    """A translucent blotch (coffee, water ring, grease) with a darker tide line. Returns address loss."""
+    h, w = image.shape[:2]
+    radius = dpi * (0.3 + 1.0 * severity) * rng.uniform(0.7, 1.2)
+    if over_address:
+        x0, y0, x1, y1 = address_box
+        cx, cy = rng.uniform(x0, x1), rng.uniform(y0, y1)
+        radius = max(radius, 0.6 * max(x1 - x0, y1 - y0))
+    else:
+        cx, cy = rng.uniform(0.05, 0.95) * w, rng.uniform(0.05, 0.95) * h
+    bx0, by0 = int(max(0, cx - radius * 1.6)), int(max(0, cy - radius * 1.6))
+    bx1, by1 = int(min(w, cx + radius * 1.6)), int(min(h, cy + radius * 1.6))
+    yy, xx = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
+    wobble = smooth_field(rng, by1 - by0, bx1 - bx0, cells=4, amplitude=0.3)
+    r = np.hypot((xx - cx) / rng.uniform(0.7, 1.3), yy - cy) / radius + wobble
+    body = np.clip((1.0 - r) * 6.0, 0, 1)
+    ring = np.exp(-(((r - 1.0) / 0.05) ** 2))
+    kind = rng.random()
+    colour = np.array(
+        (70, 120, 170) if kind < 0.55 else (150, 150, 140) if kind < 0.85 else (40, 90, 120), np.float32
+    )
+    opacity = (0.85 if over_address else 0.1 + 0.35 * severity) * (body * (0.5 if kind >= 0.55 else 1.0))
+    opacity = np.maximum(opacity, ring * (0.2 + 0.4 * severity))
+    opacity *= 1.0 + 0.15 * grain(rng, *opacity.shape)
+    opacity = np.clip(opacity, 0, 0.95)[..., None]
+    region = image[by0:by1, bx0:bx1].astype(np.float32)
+    image[by0:by1, bx0:bx1] = np.clip(region * (1 - opacity * (1 - colour / 255.0)), 0, 255).astype(np.uint8)
+    destroyed = np.zeros(ink.shape, bool)
+    destroyed[by0:by1, bx0:bx1] = opacity[..., 0] > 0.6
+    return _loss(ink, destroyed)
+
+
+def crush(
+    image: np.ndarray, alpha: np.ndarray, ink: np.ndarray, rng: np.random.Generator, severity: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Crumple: many small shaded facets and a slight warp of the whole sheet and its outline."""
+    h, w = image.shape[:2]
+    n = int(30 + 120 * severity)
+    pts = np.stack([rng.uniform(0, w, n), rng.uniform(0, h, n)], 1)
+    pts = np.concatenate([pts, [[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]]]).astype(np.float32)
+    subdiv = cv2.Subdiv2D((0, 0, w, h))
+    subdiv.insert([(float(x), float(y)) for x, y in pts])
+    shade = np.ones((h, w), np.float32)
+    contrast = 0.03 + 0.12 * severity
+    for tri in subdiv.getTriangleList():
+        poly = tri.reshape(3, 2).astype(np.int32)
+        cv2.fillConvexPoly(shade, poly, float(1.0 + rng.uniform(-contrast, contrast)), cv2.LINE_AA)
+    shade = cv2.GaussianBlur(shade, (0, 0), 1.0 + severity)
+    image = np.clip(image * shade[..., None], 0, 255).astype(np.uint8)
+    amp = (1.5 + 6.0 * severity) * dpi_scale(w)
+    dx = smooth_field(rng, h, w, cells=6, amplitude=amp)
+    dy = smooth_field(rng, h, w, cells=6, amplitude=amp)
+    map_x = np.arange(w, dtype=np.float32)[None, :] + dx
+    map_y = np.arange(h, dtype=np.float32)[:, None] + dy
+    warp = [
+        cv2.remap(a, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+        for a in (image, alpha, ink)
+    ]
+    return warp[0], warp[1], warp[2]
+
+
+def dpi_scale(width: int) -> float:
+    """Warp amplitudes scale with the piece's pixel size (a 1400 px envelope is the reference)."""
+    return width / 1400.0

@@ -1,0 +1,126 @@
+"""One synthetic camera frame with its ground truth: a pure function of (seed, index, config).
+
+The plan comes from rng stream 0 (`sample_spec`), pixels from stream 1, so the same seed and index give
+a byte-identical encoded frame on the same machine (same fonts, same OpenCV/FreeType builds).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from mailpiece.datasets.camera import belt, expose, lay_piece, sample_pose
+from mailpiece.datasets.config import SynthConfig
+from mailpiece.datasets.damage import crease, crush, stain, tear
+from mailpiece.datasets.labels import DamageLabel, PieceLabel, PostageLabel
+from mailpiece.datasets.lettering import ink_box
+from mailpiece.datasets.piece_face import render_face
+from mailpiece.datasets.spec import PieceSpec, rng_for, sample_spec
+
+# A destination that lost more than this share of its ink to a tear or an opaque stain is unsortable.
+MAX_ADDRESS_LOSS = 0.02
+
+
+@dataclass(frozen=True, kw_only=True)
+class SyntheticFrame:
+    """A rendered frame: `image` is always (H, W, 3) uint8 BGR; greyscale frames carry three equal
+    channels in memory and are encoded as single-channel JPEG."""
+
+    image: np.ndarray
+    label: PieceLabel
+    jpeg_quality: int
+
+
+def piece_id(index: int) -> str:
+    """The dataset-wide name of frame `index`."""
+    return f"piece_{index:06d}"
+
+
+def _frame_box(pose, box: tuple[int, int, int, int], width: int, height: int) -> tuple[int, int, int, int]:
+    """The axis-aligned frame box around a piece box after the camera pose, clipped to the frame."""
+    x0, y0, x1, y1 = box
+    pts = pose.project(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64))
+    fx0, fy0 = np.floor(pts.min(axis=0)).astype(int)
+    fx1, fy1 = np.ceil(pts.max(axis=0)).astype(int)
+    return max(0, int(fx0)), max(0, int(fy0)), min(width, int(fx1)), min(height, int(fy1))
+
+
+def _damage(spec: PieceSpec, rng: np.random.Generator, image, alpha, ink, address_box, postage_box):
+    """Apply the planned damage; returns (image, alpha or None, ink, address loss)."""
+    loss = 0.0
+    if spec.damage_kind == "torn":
+        alpha = np.full(image.shape[:2], 255, np.uint8)
+        loss = tear(image, alpha, ink, rng, spec.severity, address_box, postage_box, spec.damage_over_address)
+    elif spec.damage_kind == "creased":
+        crease(image, rng, spec.severity)
+    elif spec.damage_kind == "stained":
+        loss = stain(image, ink, rng, spec.severity, spec.dpi, address_box, spec.damage_over_address)
+    elif spec.damage_kind == "crushed":
+        image, alpha, ink = crush(image, np.full(image.shape[:2], 255, np.uint8), ink, rng, spec.severity)
+    return image, alpha, ink, loss
+
+
+def render_spec(spec: PieceSpec, image_path: str = "") -> SyntheticFrame:
+    """Draw the frame a plan describes, with its label (the second half of `render_frame`)."""
+    rng = rng_for(spec.seed, spec.index, 1)
+    face = render_face(spec, rng)
+    image, alpha, ink, loss = _damage(
+        spec, rng, face.image, None, face.address_ink, face.address_box, face.postage_box
+    )
+    address_box = face.address_box
+    if spec.damage_kind == "crushed":  # the warp moved the text a few pixels
+        moved = ink_box(ink, 0, 0)
+        if moved is not None:
+            address_box = (max(0, moved[0] - 2), max(0, moved[1] - 2), moved[2] + 2, moved[3] + 2)
+    pose = sample_pose(rng, spec)
+    frame = lay_piece(
+        belt(rng, pose.width, pose.height, spec.flat_scan), image, alpha, pose, rng, spec.flat_scan
+    )
+    frame = expose(frame, rng, spec.grayscale)
+    w, h = spec.size_px
+    quad = pose.project(np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64))
+    label = PieceLabel(
+        piece_id=piece_id(spec.index),
+        image=image_path or f"frames/{piece_id(spec.index)}.jpg",
+        seed=spec.seed,
+        index=spec.index,
+        piece_type=spec.piece_type,
+        window=spec.window,
+        address_label=spec.address_label,
+        dpi=spec.dpi,
+        width=pose.width,
+        height=pose.height,
+        address=spec.address,
+        return_address=spec.return_address,
+        postage=PostageLabel(kind=spec.postage_kind, cancelled=spec.cancelled),
+        damage=DamageLabel(kind=spec.damage_kind, severity=spec.severity),
+        orientation=spec.orientation,
+        rotation_deg=spec.rotation_deg,
+        grayscale=spec.grayscale,
+        flat_scan=spec.flat_scan,
+        jpeg_quality=spec.jpeg_quality,
+        piece_quad=tuple((float(x), float(y)) for x, y in quad),  # type: ignore[arg-type]
+        piece_size=(w, h),
+        address_box=_frame_box(pose, address_box, pose.width, pose.height),
+        postage_box=_frame_box(pose, face.postage_box, pose.width, pose.height) if face.postage_box else None,
+        sortable=loss <= MAX_ADDRESS_LOSS,
+    )
+    return SyntheticFrame(image=frame, label=label, jpeg_quality=spec.jpeg_quality)
+
+
+def render_frame(seed: int, index: int, config: SynthConfig = SynthConfig()) -> SyntheticFrame:
+    """Frame `index` of synthetic dataset `seed`: pixels plus full ground truth."""
+    return render_spec(sample_spec(seed, index, config))
+
+
+def encode(frame: SyntheticFrame) -> bytes:
+    """The frame as JPEG bytes at its quality; greyscale frames become single-channel JPEGs."""
+    image = frame.image
+    if frame.label.grayscale:
+        image = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    ok, buf = cv2.imencode(".jpg", image, [cv2.IMWRITE_JPEG_QUALITY, int(frame.jpeg_quality)])
+    if not ok:
+        raise RuntimeError(f"JPEG encoding failed for {frame.label.piece_id}")
+    return buf.tobytes()
