@@ -97,7 +97,7 @@ def sample_spec(seed: int, index: int, config: SynthConfig = SynthConfig()) -> P
     p_decoy = config.p_decoy_art if postage_kind == "none" else config.p_decoy_art_paid
     decoy_art = bool(rng.random() < p_decoy)
     damage_kind = choose(rng, config.damage_mix)
-    severity = 0.0 if damage_kind == "none" else float(rng.uniform(0.15, 1.0))
+    severity = 0.0 if damage_kind == "none" else round(float(rng.uniform(0.15, 1.0)), 3)
     over_address = damage_kind in ("torn", "stained") and rng.random() < config.p_damage_over_address
     flat_scan = bool(rng.random() < config.p_flat_scan)
     max_rot = min(config.max_rotation_deg, 2.0) if flat_scan else config.max_rotation_deg
@@ -120,7 +120,7 @@ def sample_spec(seed: int, index: int, config: SynthConfig = SynthConfig()) -> P
         severity=severity,
         damage_over_address=bool(over_address),
         orientation=180 if rng.random() < config.p_upside_down else 0,
-        rotation_deg=float(rng.uniform(-max_rot, max_rot)),
+        rotation_deg=round(float(rng.uniform(-max_rot, max_rot)), 2),
         grayscale=bool(rng.random() < config.p_grayscale),
         flat_scan=flat_scan,
         jpeg_quality=int(rng.integers(lo, hi + 1)),
