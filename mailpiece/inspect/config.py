@@ -1,0 +1,70 @@
+"""Inspector configuration: the thresholds and choices an operator may tune, in one frozen record.
+
+Defaults are the values the tests and benchmarks were run with; docs/address-reading.md explains each.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressThresholds:
+    """When a read address is good enough to sort on, and how far the directory may correct it."""
+
+    # A verified address below this confidence is rejected as ``low_confidence`` (sent to review).
+    accept_confidence: float = 0.6
+    # The directory accepts a read city this many edits (insert/delete/substitute/swap) from a real name.
+    max_city_edits: int = 2
+    # How far the directory may repair a ZIP: 0 never; 1 one substitution or transposition, when the city
+    # (fuzzily) and state agree; 2 also two substitutions, only to a ZIP of the exactly read city and state.
+    max_zip_edits: int = 2
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.accept_confidence <= 1.0:
+            raise ValueError(f"accept_confidence must be in [0, 1], got {self.accept_confidence}")
+        if self.max_zip_edits not in (0, 1, 2):
+            raise ValueError(f"max_zip_edits must be 0, 1 or 2, got {self.max_zip_edits}")
+        if not 0 <= self.max_city_edits <= 4:
+            raise ValueError(f"max_city_edits must be 0..4, got {self.max_city_edits}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
+class InspectConfig:
+    """Everything the inspector factory needs besides the model checkpoint."""
+
+    address: AddressThresholds = field(default_factory=AddressThresholds)
+    # Postage and damage thresholds go here (e.g. ``postage: PostageThresholds``), next to ``address``.
+    ocr_engine: str = "auto"  # "auto" (tesserocr when importable), "tesserocr" or "pytesseract"
+    max_pixels: int = 40_000_000  # frames claiming more pixels are rejected as bad_image before decoding
+    ocr_time_budget_ms: int | None = 2000  # per address crop; None means no limit
+    sort_plan: Path | None = None  # None means the sample plan packaged with mailpiece
+
+    def __post_init__(self) -> None:
+        if self.ocr_engine not in ("auto", "tesserocr", "pytesseract"):
+            raise ValueError(f"ocr_engine must be auto, tesserocr or pytesseract, got {self.ocr_engine!r}")
+        if self.max_pixels <= 0:
+            raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
+        if self.ocr_time_budget_ms is not None and self.ocr_time_budget_ms <= 0:
+            raise ValueError(f"ocr_time_budget_ms must be positive or None, got {self.ocr_time_budget_ms}")
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
+        d["address"] = self.address.to_dict()
+        d["sort_plan"] = str(self.sort_plan) if self.sort_plan is not None else None
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> InspectConfig:
+        """Rebuild a config from ``to_dict`` output (e.g. shipped to a Ray worker as JSON)."""
+        d = dict(d)
+        if "address" in d:
+            d["address"] = AddressThresholds(**d["address"])
+        if d.get("sort_plan") is not None:
+            d["sort_plan"] = Path(d["sort_plan"])
+        return cls(**d)

@@ -1,0 +1,138 @@
+"""OCR engines on rendered address blocks: real Tesseract through tesserocr and through the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from mailpiece.inspect.ocr import (
+    OcrTimeout,
+    PytesseractEngine,
+    TesserocrEngine,
+    build_ocr_engine,
+    estimate_text_height,
+    find_tessdata,
+    preprocess_for_ocr,
+)
+
+FONTS = Path("/usr/share/fonts/truetype")
+ADDRESS = ("JOHN Q PUBLIC", "1234 MAIN ST APT 5", "HARTFORD CT 06103-1234")
+
+
+def render_block(lines, font: str = "dejavu/DejaVuSans.ttf", size: int = 28, pad: int = 14) -> np.ndarray:
+    """Dark text on white, as BGR, the way an address-block crop arrives."""
+    face = ImageFont.truetype(str(FONTS / font), size)
+    width = max(int(face.getlength(line)) for line in lines) + 2 * pad
+    pitch = int(size * 1.3)
+    image = Image.new("L", (width, pitch * len(lines) + 2 * pad), 255)
+    draw = ImageDraw.Draw(image)
+    for i, line in enumerate(lines):
+        draw.text((pad, pad + i * pitch), line, font=face, fill=20)
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_GRAY2BGR)
+
+
+@pytest.fixture(scope="module")
+def engines():
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    tess = TesserocrEngine()
+    yield {"tesserocr": tess, "pytesseract": PytesseractEngine()}
+    tess.close()
+
+
+@pytest.mark.parametrize("name", ["tesserocr", "pytesseract"])
+@pytest.mark.parametrize(
+    ("font", "size"), [("dejavu/DejaVuSans.ttf", 28), ("liberation/LiberationSerif-Regular.ttf", 13)]
+)
+def test_engine_reads_a_known_address(engines, name: str, font: str, size: int) -> None:
+    crop = preprocess_for_ocr(render_block(ADDRESS, font, size))
+    lines = engines[name].read_lines(crop)
+    assert [line.text for line in lines] == list(ADDRESS)
+    height, width = crop.shape
+    for line in lines:
+        assert 0.5 < line.confidence <= 1.0
+        assert [w.text for w in line.words] == line.text.split()
+        for word in line.words:
+            x0, y0, x1, y1 = word.box
+            assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
+            lx0, ly0, lx1, ly1 = line.box
+            assert lx0 <= x0 and ly0 <= y0 and x1 <= lx1 and y1 <= ly1
+
+
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ADDRESS,
+        ("Maria Gonzalez", "77 Ocean Blvd", "Miami Beach, FL 33139"),
+        ("ACME SUPPLY CO", "ATTN RECEIVING", "PO BOX 4410", "SAINT PAUL MN 55101"),
+    ],
+)
+def test_both_engines_give_the_same_lines(engines, lines) -> None:
+    crop = preprocess_for_ocr(render_block(lines, "freefont/FreeSans.ttf", 24))
+    a, b = (engines[name].read_lines(crop) for name in ("tesserocr", "pytesseract"))
+    assert [line.text for line in a] == [line.text for line in b] == list(lines)
+    for line_a, line_b in zip(a, b, strict=True):
+        assert [w.box for w in line_a.words] == [w.box for w in line_b.words]
+        assert line_a.confidence == pytest.approx(line_b.confidence, abs=0.1)
+
+
+def test_preprocess_scales_text_to_the_target_height() -> None:
+    for size in (10, 60):
+        crop = render_block(ADDRESS, size=size)
+        out = preprocess_for_ocr(crop, target_height_px=28)
+        assert out.dtype == np.uint8 and out.ndim == 2
+        assert set(np.unique(out)) <= {0, 255}, "binarised"
+        assert 20 <= estimate_text_height(out) <= 36
+        assert (out[:16] == 255).all() and (out[:, -16:] == 255).all(), "white border"
+    hinted = preprocess_for_ocr(render_block(ADDRESS, size=28), text_height_px=14.0, binarize=False)
+    assert hinted.shape[0] > 1.7 * render_block(ADDRESS, size=28).shape[0], "the height hint doubles the crop"
+
+
+def test_preprocess_fixes_light_text_on_dark_and_uneven_light(engines) -> None:
+    crop = render_block(ADDRESS, "liberation/LiberationSans-Regular.ttf", 20).astype(np.float32)
+    ramp = np.linspace(1.0, 0.4, crop.shape[1], dtype=np.float32)[None, :, None]
+    shadowed = (crop * ramp).astype(np.uint8)
+    inverted = 255 - render_block(ADDRESS, size=22)
+    for crop in (shadowed, inverted):
+        out = preprocess_for_ocr(crop)
+        assert np.median(out) == 255, "dark text on white"
+        assert [line.text for line in engines["tesserocr"].read_lines(out)][-1] == ADDRESS[-1]
+
+
+def test_blank_crop_reads_no_lines(engines) -> None:
+    blank = np.full((120, 300), 255, np.uint8)
+    assert estimate_text_height(blank) is None
+    for engine in engines.values():
+        assert engine.read_lines(preprocess_for_ocr(blank)) == []
+
+
+def test_bad_input_and_unknown_engine_are_errors(engines) -> None:
+    with pytest.raises(ValueError, match="uint8"):
+        engines["tesserocr"].read_lines(np.zeros((50, 50), np.float32))
+    with pytest.raises(ValueError, match="unknown OCR engine"):
+        build_ocr_engine("easyocr")
+    assert build_ocr_engine("auto").name == "tesserocr"
+
+
+@pytest.mark.parametrize("engine_class", [TesserocrEngine, PytesseractEngine])
+def test_time_budget_raises_ocr_timeout_and_the_engine_recovers(engine_class) -> None:
+    page = render_block(("LINE OF TEXT 1234567890 ABCDEFGHIJ",) * 30, size=30)
+    engine = engine_class(time_budget_ms=2)
+    with pytest.raises(OcrTimeout):
+        engine.read_lines(page)
+    engine.time_budget_ms = None  # the same engine (for tesserocr, the same API object) still works
+    assert engine.read_lines(render_block(ADDRESS))[-1].text == ADDRESS[-1]
+
+
+def test_tessdata_is_found_and_prefix_respected(tmp_path, monkeypatch) -> None:
+    monkeypatch.delenv("TESSDATA_PREFIX", raising=False)
+    default = find_tessdata()
+    assert (default / "eng.traineddata").is_file()
+    (tmp_path / "tessdata").mkdir()
+    (tmp_path / "tessdata" / "eng.traineddata").symlink_to(default / "eng.traineddata")
+    monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
+    assert find_tessdata() == tmp_path / "tessdata"
