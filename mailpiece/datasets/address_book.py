@@ -174,4 +174,3 @@ def sample_address(
         zip4=zip4,
         lines=tuple(lines),
     )
-

@@ -43,27 +43,30 @@ def blank_paper(
     rng: np.random.Generator, width: int, height: int, colour: tuple[int, int, int], fibrous: bool = False
 ) -> np.ndarray:
     """A (height, width, 3) uint8 sheet: the stock colour with mottling, grain and optional fibres."""
-    base = np.asarray(colour, np.float32) * (1.0 + rng.uniform(-0.03, 0.03, 3)).astype(np.float32)
-    shade = 1.0 + smooth_field(rng, height, width, cells=3, amplitude=0.025)
-    shade += grain(rng, height, width) * float(rng.uniform(0.004, 0.015))
+    base = np.asarray(colour, np.float64) * (1.0 + rng.uniform(-0.03, 0.03, 3))
+    shade = smooth_field(rng, max(2, height // 8), max(2, width // 8), cells=3, amplitude=0.025)
+    shade = cv2.resize(shade, (width, height), interpolation=cv2.INTER_LINEAR)
+    texture = grain(rng, height, width)
     if fibrous:
-        fibres = cv2.GaussianBlur(
-            grain(rng, height, width), (0, 0), sigmaX=float(rng.uniform(2, 5)), sigmaY=0.6
-        )
-        shade += fibres * 0.06
-    return np.clip(base[None, None, :] * shade[..., None], 0, 255).astype(np.uint8)
+        sigma = float(rng.uniform(1.5, 3.5))
+        texture += cv2.GaussianBlur(texture, (0, 0), sigmaX=sigma, sigmaY=0.6) * 4.0
+    shade += texture * float(rng.uniform(0.004, 0.012))
+    level = cv2.cvtColor(np.clip((shade + 1.0) * 200.0, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
+    return cv2.multiply(level, (*(base / 200.0), 0.0))
 
 
 def shade_edges(paper: np.ndarray, rng: np.random.Generator) -> None:
     """Darken a thin band along the edges (paper thickness, curl) so the piece reads as an object."""
     h, w = paper.shape[:2]
     band = max(2, int(min(h, w) * rng.uniform(0.004, 0.015)))
-    ramp = np.ones(max(h, w), np.float32)
-    ramp[:band] = np.linspace(0.82, 1.0, band)
-    col = np.minimum(ramp[:w], ramp[:w][::-1])
-    row = np.minimum(ramp[:h], ramp[:h][::-1])
-    factor = np.minimum(row[:, None], col[None, :])
-    paper[:] = (paper * factor[..., None]).astype(np.uint8)
+    ramp = np.linspace(0.82, 1.0, band, dtype=np.float32)
+    for view, profile in (
+        (paper[:band], ramp[:, None, None]),
+        (paper[h - band :], ramp[::-1, None, None]),
+        (paper[:, :band], ramp[None, :, None]),
+        (paper[:, w - band :], ramp[None, ::-1, None]),
+    ):
+        view[:] = (view * profile).astype(np.uint8)
 
 
 def window_film(

@@ -6,18 +6,21 @@ a byte-identical encoded frame on the same machine (same fonts, same OpenCV/Free
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
-from mailpiece.datasets.camera import belt, expose, lay_piece, sample_pose
+from mailpiece.datasets.camera import Pose, background, expose, lay_piece, sample_pose
 from mailpiece.datasets.config import SynthConfig
 from mailpiece.datasets.damage import crease, crush, stain, tear
 from mailpiece.datasets.labels import DamageLabel, PieceLabel, PostageLabel
 from mailpiece.datasets.lettering import ink_box
 from mailpiece.datasets.piece_face import render_face
 from mailpiece.datasets.spec import PieceSpec, rng_for, sample_spec
+
+Box = tuple[int, int, int, int]
 
 # A destination that lost more than this share of its ink to a tear or an opaque stain is unsortable.
 MAX_ADDRESS_LOSS = 0.02
@@ -38,7 +41,7 @@ def piece_id(index: int) -> str:
     return f"piece_{index:06d}"
 
 
-def _frame_box(pose, box: tuple[int, int, int, int], width: int, height: int) -> tuple[int, int, int, int]:
+def _frame_box(pose: Pose, box: Box, width: int, height: int) -> Box:
     """The axis-aligned frame box around a piece box after the camera pose, clipped to the frame."""
     x0, y0, x1, y1 = box
     pts = pose.project(np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64))
@@ -62,10 +65,28 @@ def _damage(spec: PieceSpec, rng: np.random.Generator, image, alpha, ink, addres
     return image, alpha, ink, loss
 
 
-def render_spec(spec: PieceSpec, image_path: str = "") -> SyntheticFrame:
-    """Draw the frame a plan describes, with its label (the second half of `render_frame`)."""
+class _Laps:
+    """CPU milliseconds per stage into `timings` when one is given (for the benchmark)."""
+
+    def __init__(self, timings: dict[str, float] | None) -> None:
+        self.timings, self.last = timings, time.process_time()
+
+    def __call__(self, stage: str) -> None:
+        if self.timings is not None:
+            now = time.process_time()
+            self.timings[stage] = self.timings.get(stage, 0.0) + (now - self.last) * 1000.0
+            self.last = now
+
+
+def render_spec(spec: PieceSpec, timings: dict[str, float] | None = None) -> SyntheticFrame:
+    """Draw the frame a plan describes, with its label (the second half of `render_frame`).
+
+    `timings`, when given, receives milliseconds per stage: face, damage, belt, lay, expose.
+    """
+    lap = _Laps(timings)
     rng = rng_for(spec.seed, spec.index, 1)
     face = render_face(spec, rng)
+    lap("face")
     image, alpha, ink, loss = _damage(
         spec, rng, face.image, None, face.address_ink, face.address_box, face.postage_box
     )
@@ -74,16 +95,28 @@ def render_spec(spec: PieceSpec, image_path: str = "") -> SyntheticFrame:
         moved = ink_box(ink, 0, 0)
         if moved is not None:
             address_box = (max(0, moved[0] - 2), max(0, moved[1] - 2), moved[2] + 2, moved[3] + 2)
+    if alpha is None:
+        alpha = np.full(image.shape[:2], 255, np.uint8)
+    lap("damage")
     pose = sample_pose(rng, spec)
-    frame = lay_piece(
-        belt(rng, pose.width, pose.height, spec.flat_scan), image, alpha, pose, rng, spec.flat_scan
-    )
+    bg = background(rng, pose, alpha, spec.flat_scan)
+    lap("belt")
+    frame = lay_piece(bg, image, alpha, pose)
+    lap("lay")
     frame = expose(frame, rng, spec.grayscale)
+    lap("expose")
+    label = _label(spec, pose, address_box, face.postage_box, sortable=loss <= MAX_ADDRESS_LOSS)
+    return SyntheticFrame(image=frame, label=label, jpeg_quality=spec.jpeg_quality)
+
+
+def _label(
+    spec: PieceSpec, pose: Pose, address_box: Box, postage_box: Box | None, sortable: bool
+) -> PieceLabel:
     w, h = spec.size_px
     quad = pose.project(np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64))
-    label = PieceLabel(
+    return PieceLabel(
         piece_id=piece_id(spec.index),
-        image=image_path or f"frames/{piece_id(spec.index)}.jpg",
+        image=f"frames/{piece_id(spec.index)}.jpg",
         seed=spec.seed,
         index=spec.index,
         piece_type=spec.piece_type,
@@ -104,10 +137,9 @@ def render_spec(spec: PieceSpec, image_path: str = "") -> SyntheticFrame:
         piece_quad=tuple((round(float(x), 1), round(float(y), 1)) for x, y in quad),  # type: ignore[arg-type]
         piece_size=(w, h),
         address_box=_frame_box(pose, address_box, pose.width, pose.height),
-        postage_box=_frame_box(pose, face.postage_box, pose.width, pose.height) if face.postage_box else None,
-        sortable=loss <= MAX_ADDRESS_LOSS,
+        postage_box=_frame_box(pose, postage_box, pose.width, pose.height) if postage_box else None,
+        sortable=sortable,
     )
-    return SyntheticFrame(image=frame, label=label, jpeg_quality=spec.jpeg_quality)
 
 
 def render_frame(seed: int, index: int, config: SynthConfig = SynthConfig()) -> SyntheticFrame:
