@@ -1,0 +1,278 @@
+"""Split OCR'd address lines into name, street and the last line (city, state, ZIP, ZIP+4).
+
+OCR confuses letters and digits, so the ZIP field is read with letters mapped to digits and the state
+field with digits mapped to letters; every plausible reading is kept, best first, for the ZIP-directory
+stage to check.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from mailpiece.inspect.ocr import OcrLine
+
+# USPS two-letter codes: the states, DC, the territories and freely associated states, military mail.
+STATE_CODES: dict[str, str] = {
+    "AL": "ALABAMA", "AK": "ALASKA", "AZ": "ARIZONA", "AR": "ARKANSAS", "CA": "CALIFORNIA",
+    "CO": "COLORADO", "CT": "CONNECTICUT", "DE": "DELAWARE", "DC": "DISTRICT OF COLUMBIA",
+    "FL": "FLORIDA", "GA": "GEORGIA", "HI": "HAWAII", "ID": "IDAHO", "IL": "ILLINOIS", "IN": "INDIANA",
+    "IA": "IOWA", "KS": "KANSAS", "KY": "KENTUCKY", "LA": "LOUISIANA", "ME": "MAINE", "MD": "MARYLAND",
+    "MA": "MASSACHUSETTS", "MI": "MICHIGAN", "MN": "MINNESOTA", "MS": "MISSISSIPPI", "MO": "MISSOURI",
+    "MT": "MONTANA", "NE": "NEBRASKA", "NV": "NEVADA", "NH": "NEW HAMPSHIRE", "NJ": "NEW JERSEY",
+    "NM": "NEW MEXICO", "NY": "NEW YORK", "NC": "NORTH CAROLINA", "ND": "NORTH DAKOTA", "OH": "OHIO",
+    "OK": "OKLAHOMA", "OR": "OREGON", "PA": "PENNSYLVANIA", "RI": "RHODE ISLAND", "SC": "SOUTH CAROLINA",
+    "SD": "SOUTH DAKOTA", "TN": "TENNESSEE", "TX": "TEXAS", "UT": "UTAH", "VT": "VERMONT",
+    "VA": "VIRGINIA", "WA": "WASHINGTON", "WV": "WEST VIRGINIA", "WI": "WISCONSIN", "WY": "WYOMING",
+    "AS": "AMERICAN SAMOA", "GU": "GUAM", "MP": "NORTHERN MARIANA ISLANDS", "PR": "PUERTO RICO",
+    "VI": "VIRGIN ISLANDS", "FM": "FEDERATED STATES OF MICRONESIA", "MH": "MARSHALL ISLANDS",
+    "PW": "PALAU", "AA": "ARMED FORCES AMERICAS", "AE": "ARMED FORCES EUROPE", "AP": "ARMED FORCES PACIFIC",
+}  # fmt: skip
+STATE_NAMES: dict[str, str] = {name: code for code, name in STATE_CODES.items() if len(name.split()) <= 3}
+
+# How OCR misreads a digit as a letter, most likely reading first (used inside the ZIP field only).
+DIGIT_READINGS: dict[str, tuple[str, ...]] = {
+    **{c: ("0",) for c in "OoDUQ"},
+    **{c: ("1",) for c in "Il|!iLJ]["},
+    "Z": ("2", "7"), "z": ("2",), "S": ("5", "8"), "s": ("5",), "$": ("5",),
+    "B": ("8", "3"), "G": ("6", "0"), "b": ("6",), "T": ("7",), "A": ("4",), "g": ("9",), "q": ("9",),
+}  # fmt: skip
+# How OCR misreads a letter as a digit (used inside the state field only).
+LETTER_READINGS: dict[str, tuple[str, ...]] = {
+    "0": ("O", "D", "Q"), "1": ("I", "L"), "|": ("I", "L"), "!": ("I",), "2": ("Z",), "4": ("A",),
+    "5": ("S",), "$": ("S",), "6": ("G",), "7": ("T",), "8": ("B",),
+}  # fmt: skip
+_EDGE_JUNK = "\"'`.,:;|!~_-—–*()[]{}<>"
+_ZIP_SEPARATORS = "-–—~."
+_COUNTRY = {"USA", "US", "U.S.A.", "U.S.A", "U.S."}
+MAX_READINGS = 16
+
+
+@dataclass(frozen=True, kw_only=True)
+class LastLineReading:
+    """One way to read the last line; ``penalty`` is 0 for the literal reading and grows per guess."""
+
+    zip5: str
+    zip4: str | None
+    state: str | None
+    city: str | None
+    penalty: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class ParsedAddress:
+    """An address block split into fields; ``readings`` holds every candidate last-line reading, best first.
+
+    ``zip_confidence``/``city_confidence`` are the OCR confidences (0..1) of the words the ZIP and the
+    city/state came from, or None when the lines were plain text.
+    """
+
+    lines: tuple[str, ...]
+    name: str | None = None
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    zip5: str | None = None
+    zip4: str | None = None
+    last_line: str | None = None
+    last_line_index: int | None = None
+    readings: tuple[LastLineReading, ...] = ()
+    zip_confidence: float | None = None
+    city_confidence: float | None = None
+
+    @property
+    def readable(self) -> bool:
+        """Whether a last line with a ZIP-shaped field was found at all."""
+        return self.last_line_index is not None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["lines"] = list(self.lines)
+        d["readings"] = [asdict(r) for r in self.readings]
+        return d
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Token:
+    text: str
+    word: int  # index of the OCR word it came from, to look its confidence up
+
+
+def parse_address(lines: Sequence[str | OcrLine]) -> ParsedAddress:
+    """Parse address lines (plain text or OCR lines with word confidences) into a ``ParsedAddress``."""
+    texts = tuple(line.text if isinstance(line, OcrLine) else str(line) for line in lines)
+    best: tuple[int, list[LastLineReading], list[_Token], tuple[int, int]] | None = None
+    for index in range(len(texts) - 1, -1, -1):
+        tokens = _tokens(texts[index])
+        found = _read_last_line(tokens)
+        if found is None:
+            continue
+        readings, spans = found
+        has_state = readings[0].state is not None
+        if best is None or (has_state and best[1][0].state is None):
+            best = (index, readings, tokens, spans)
+        if has_state:
+            break  # the last line with a state and ZIP wins; junk lines after it were skipped
+    if best is None:
+        return ParsedAddress(lines=texts, **_name_and_street(texts, len(texts)))
+    index, readings, tokens, (zip_start, zip_end) = best
+    top = readings[0]
+    confidences = _word_confidences(lines[index])
+    zip_words = {t.word for t in tokens[zip_start:zip_end]}
+    city_words = {t.word for t in tokens[:zip_start]}  # the city and state words
+    return ParsedAddress(
+        lines=texts,
+        **_name_and_street(texts, index),
+        city=top.city,
+        state=top.state,
+        zip5=top.zip5,
+        zip4=top.zip4,
+        last_line=texts[index],
+        last_line_index=index,
+        readings=tuple(readings),
+        zip_confidence=_mean_of(confidences, zip_words, low=True),
+        city_confidence=_mean_of(confidences, city_words, low=False),
+    )
+
+
+def _tokens(text: str) -> list[_Token]:
+    """Whitespace words, split again at commas, with edge punctuation removed (ZIP+4 hyphens kept)."""
+    tokens = []
+    for word_index, word in enumerate(text.split()):
+        for piece in word.split(","):
+            piece = piece.strip(_EDGE_JUNK)
+            if piece:
+                tokens.append(_Token(text=piece, word=word_index))
+    return tokens
+
+
+def _read_last_line(tokens: list[_Token]) -> tuple[list[LastLineReading], tuple[int, int]] | None:
+    """Read ``CITY ST ZIP[-ZIP4]`` from the right; return readings and the ZIP's token span."""
+    texts = [t.text for t in tokens]
+    while texts and (texts[-1].upper() in _COUNTRY or (len(texts[-1]) <= 2 and not texts[-1].isalnum())):
+        texts.pop()  # a country name or a stray mark after the ZIP
+    for zip_start in range(len(texts) - 1, max(-1, len(texts) - 3), -1):
+        zip_field = _split_zip(texts[zip_start:])
+        if zip_field is None:
+            continue
+        zip_text, zip4_text, glued_state = zip_field
+        before = texts[:zip_start] + ([glued_state] if glued_state else [])
+        states, state_len = _state_readings(before)
+        min_digits = 2 if states else 3
+        zip_options = _digit_readings(zip_text, min_digits=min_digits)
+        if not zip_options:
+            continue
+        zip4_options = _digit_readings(zip4_text, min_digits=2) if zip4_text else [("", 0.0)]
+        zip4 = zip4_options[0][0] if zip4_options else None
+        city = " ".join(before[: len(before) - state_len]).upper() or None
+        readings = [
+            LastLineReading(zip5=z, zip4=zip4 or None, state=s, city=city, penalty=round(zp + sp, 3))
+            for (z, zp), (s, sp) in itertools.product(zip_options, states or [(None, 0.0)])
+        ]
+        readings.sort(key=lambda r: r.penalty)
+        return readings[:MAX_READINGS], (zip_start, len(texts))
+    return None
+
+
+def _split_zip(tail: list[str]) -> tuple[str, str | None, str | None] | None:
+    """Split the tokens after the city into (zip5 text, zip4 text, state glued in front) or None.
+
+    Accepts ``06103``, ``06103-1234``, ``061031234``, ``06103 1234``, ``CT06103`` and stray dots or
+    quotes inside the ZIP (``061.03``).
+    """
+    if len(tail) > 2 or (len(tail) == 2 and len(tail[1]) != 4):
+        return None
+    joined = "".join(tail)
+    glued = None
+    if len(tail) == 1 and len(joined) >= 7 and joined[:2].isalpha() and not joined[2].isalpha():
+        glued, joined = joined[:2], joined[2:]  # "CT06103"
+    if len(joined) >= 7 and joined[5] in _ZIP_SEPARATORS:
+        return joined[:5], joined[6:] if len(joined) <= 10 else None, glued
+    joined = "".join(c for c in joined if c not in ".,'`")
+    if len(joined) == 5:
+        return joined, None, glued
+    if len(joined) == 9:
+        return joined[:5], joined[5:], glued
+    return None
+
+
+def _digit_readings(text: str, *, min_digits: int) -> list[tuple[str, float]]:
+    """Every digit string the field could be, with a penalty: 0.1 per letter read as its usual digit."""
+    if sum(c.isdigit() for c in text) < min_digits:
+        return []
+    choices = []
+    for char in text:
+        if char.isdigit():
+            choices.append([(char, 0.0)])
+        elif char in DIGIT_READINGS:
+            options = DIGIT_READINGS[char]
+            choices.append([(digit, 0.1 + rank) for rank, digit in enumerate(options)])
+        else:
+            return []
+    readings = [
+        ("".join(d for d, _ in combo), sum(p for _, p in combo)) for combo in itertools.product(*choices)
+    ]
+    return sorted(readings, key=lambda r: r[1])[:MAX_READINGS]
+
+
+def _state_readings(before: list[str]) -> tuple[list[tuple[str, float]], int]:
+    """Valid state codes the token(s) before the ZIP could be, and how many tokens the state used."""
+    if not before:
+        return [], 0
+    for size in (3, 2, 1):  # full names: "NEW YORK", "DISTRICT OF COLUMBIA", "CONNECTICUT"
+        name = " ".join(before[-size:]).upper().replace(".", "")
+        if len(before) >= size and name in STATE_NAMES:
+            return [(STATE_NAMES[name], 0.0)], size
+    token = before[-1].replace(".", "")
+    if len(token) != 2:
+        return [], 0
+    choices = []
+    for char in token:
+        if char.isalpha():
+            choices.append([(char.upper(), 0.0)])
+        elif char in LETTER_READINGS:
+            choices.append([(letter, 0.1 + rank) for rank, letter in enumerate(LETTER_READINGS[char])])
+        else:
+            return [], 0
+    readings = [
+        ("".join(c for c, _ in combo), sum(p for _, p in combo)) for combo in itertools.product(*choices)
+    ]
+    valid = sorted((r for r in readings if r[0] in STATE_CODES), key=lambda r: r[1])
+    if valid:
+        return valid, 1
+    if any(c.isalpha() for c in token) and len(before) > 1:
+        # A garbled state ("C7", "CI"): keep it out of the city; the directory can still correct it.
+        return [(readings[0][0], 0.0)], 1
+    return [], 0
+
+
+def _name_and_street(texts: tuple[str, ...], last_index: int) -> dict[str, str | None]:
+    """The line above the last line is the delivery (street) line; the first line, the addressee."""
+    above = [t.strip() for t in texts[:last_index] if t.strip()]
+    if not above:
+        return {"name": None, "street": None}
+    if len(above) == 1:
+        looks_like_street = bool(
+            re.match(r"^(\d|P\.?\s*O\.?\s*BOX|BOX|RR|HC|PSC|UNIT|CMR)", above[0].upper())
+        )
+        return {"name": None, "street": above[0]} if looks_like_street else {"name": above[0], "street": None}
+    return {"name": above[0], "street": above[-1]}
+
+
+def _word_confidences(line: str | OcrLine) -> list[float] | None:
+    if not isinstance(line, OcrLine):
+        return None
+    # Token word indices count whitespace words of the line text; OCR words contain no spaces.
+    return [w.confidence for w in line.words for _ in w.text.split()]
+
+
+def _mean_of(confidences: list[float] | None, words: set[int], *, low: bool) -> float | None:
+    if confidences is None:
+        return None
+    picked = [confidences[i] for i in sorted(words) if i < len(confidences)]
+    if not picked:
+        return None
+    return round(min(picked) if low else sum(picked) / len(picked), 4)

@@ -1,0 +1,298 @@
+"""Check a parsed address against the US ZIP directory (the offline ``zipcodes`` data) and correct it.
+
+Like a production address reader, every reading of the last line and every ZIP one keystroke away is
+scored against the directory; the cheapest consistent (ZIP, city, state) wins, and its confidence
+falls with the OCR confidence, the size of the correction and the number of equally good rivals.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+
+from mailpiece.inspect.address_parse import STATE_CODES, ParsedAddress
+from mailpiece.inspect.config import AddressThresholds
+from mailpiece.inspect.result import Address
+
+# USPS-style abbreviations in city names, spelled out so "ST PAUL" and "Saint Paul" compare equal.
+_CITY_WORDS = {
+    "ST": "SAINT", "STE": "SAINTE", "FT": "FORT", "MT": "MOUNT", "PT": "POINT", "N": "NORTH",
+    "S": "SOUTH", "E": "EAST", "W": "WEST", "HTS": "HEIGHTS", "SPGS": "SPRINGS", "JCT": "JUNCTION",
+    "CTR": "CENTER", "VLG": "VILLAGE", "BCH": "BEACH", "LK": "LAKE", "IS": "ISLAND", "SPG": "SPRING",
+}  # fmt: skip
+# Costs of the repairs a hypothesis needs; the confidence decays as exp(-COST_SCALE * total cost).
+ZIP_EDIT_COST = 1.0
+CITY_EDIT_COST = 0.4
+NO_CITY_COST = 0.6
+NO_STATE_COST = 0.3
+GARBLED_STATE_COST = 0.5
+WRONG_STATE_COST = 1.0
+COST_SCALE = 0.08
+# A misread rarely survives the directory check, so OCR doubt lowers the confidence only partly.
+OCR_WEIGHT = 0.4
+# Hypotheses within this much of the best cost count as equally good rivals.
+TIE_MARGIN = 0.3
+
+
+def normalise_city(name: str) -> str:
+    """Upper case, punctuation dropped, common abbreviations spelled out: the form cities compare in."""
+    words = re.sub(r"[^A-Z0-9 ]", "", re.sub(r"[-/]", " ", name.upper())).split()
+    return " ".join(_CITY_WORDS.get(w, w) for w in words)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (a swap counts once); returns limit + 1 once it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+def zip_neighbours(zip5: str) -> Iterator[str]:
+    """Every ZIP one digit substitution or one adjacent transposition away."""
+    for i, digit in enumerate(zip5):
+        for other in "0123456789":
+            if other != digit:
+                yield zip5[:i] + other + zip5[i + 1 :]
+    for i in range(4):
+        if zip5[i] != zip5[i + 1]:
+            yield zip5[:i] + zip5[i + 1] + zip5[i] + zip5[i + 2 :]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZipEntry:
+    """One directory ZIP: its preferred city, its state, and every city name accepted for it."""
+
+    zip5: str
+    city: str
+    state: str
+    cities: frozenset[str]  # normalised: the preferred name and the acceptable alternates
+    active: bool = True
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressVerdict:
+    """The directory's verdict on a parsed address; ``note`` says in words what was checked or fixed."""
+
+    zip5: str | None
+    zip4: str | None
+    city: str | None
+    state: str | None
+    verified: bool
+    corrected: bool
+    confidence: float
+    note: str
+    readable: bool = True
+
+    def to_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+    def to_address(self, lines: Iterable[str]) -> Address:
+        """The result record's address block for this verdict."""
+        return Address(
+            zip5=self.zip5, zip4=self.zip4, city=self.city, state=self.state,
+            lines=tuple(lines), confidence=self.confidence, verified=self.verified,
+        )  # fmt: skip
+
+    def reject_reasons(self, thresholds: AddressThresholds) -> tuple[str, ...]:
+        """The address reason codes that apply: unreadable, invalid, or too unsure to sort on."""
+        if not self.readable:
+            return ("unreadable_address",)
+        if not self.verified:
+            return ("invalid_address",)
+        if self.confidence < thresholds.accept_confidence:
+            return ("low_confidence",)
+        return ()
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Hypothesis:
+    entry: ZipEntry
+    city: str
+    cost: float
+    changed: tuple[str, ...]  # which fields differ from what was read: "zip", "city", "state"
+
+
+class ZipDirectory:
+    """ZIP → (city, state, accepted names) and (state, city) → ZIPs, built once per worker."""
+
+    def __init__(self, entries: Iterable[ZipEntry] | None = None) -> None:
+        """Index the given entries, or the whole ``zipcodes`` directory when none are given."""
+        if entries is None:
+            entries = _zipcodes_entries()
+        self._by_zip = {e.zip5: e for e in entries}
+        by_place: dict[tuple[str, str], list[str]] = {}
+        for entry in self._by_zip.values():
+            for city in entry.cities:
+                by_place.setdefault((entry.state, city), []).append(entry.zip5)
+        self._by_place = {key: tuple(sorted(zips)) for key, zips in by_place.items()}
+
+    @staticmethod
+    @functools.cache
+    def shared() -> ZipDirectory:
+        """One directory per process, built on first use."""
+        return ZipDirectory()
+
+    def __len__(self) -> int:
+        return len(self._by_zip)
+
+    def lookup(self, zip5: str) -> ZipEntry | None:
+        return self._by_zip.get(zip5)
+
+    def zips_for(self, state: str, city: str) -> tuple[str, ...]:
+        """Every ZIP whose accepted city names include ``city`` in ``state``."""
+        return self._by_place.get((state.upper(), normalise_city(city)), ())
+
+    def check(
+        self,
+        parsed: ParsedAddress,
+        *,
+        thresholds: AddressThresholds | None = None,
+        ocr_confidence: float | None = None,
+    ) -> AddressVerdict:
+        """Verify the parsed last line against the directory; correct it when one repair is clearly best.
+
+        OCR confidence comes from the parsed ZIP/city words when the lines were ``OcrLine``s, else from
+        ``ocr_confidence`` (e.g. the block's mean), else it is taken as certain.
+        """
+        thresholds = thresholds or AddressThresholds()
+        if not parsed.readable or not parsed.readings:
+            return AddressVerdict(
+                zip5=None, zip4=None, city=parsed.city, state=parsed.state, verified=False,
+                corrected=False, confidence=0.0, note="no ZIP code found in the address", readable=False,
+            )  # fmt: skip
+        hypotheses = sorted(self._hypotheses(parsed, thresholds), key=lambda h: (h.cost, h.entry.zip5))
+        if not hypotheses:
+            return self._contradiction(parsed)
+        best = hypotheses[0]
+        rivals = {h.entry.zip5 for h in hypotheses if h.cost <= best.cost + TIE_MARGIN}
+        ocr = _ocr_confidence(parsed, ocr_confidence)
+        confidence = (1.0 - OCR_WEIGHT * (1.0 - ocr)) * math.exp(-COST_SCALE * best.cost) / len(rivals)
+        if not best.entry.active:
+            confidence *= 0.8
+        note = f"{best.entry.zip5} {best.city} {best.entry.state} matches the directory"
+        if best.changed:
+            note = f"corrected {', '.join(best.changed)}: " + note
+        if len(rivals) > 1:
+            note += f"; {len(rivals) - 1} other equally good reading(s): " + ", ".join(
+                sorted(rivals - {best.entry.zip5})
+            )
+        return AddressVerdict(
+            zip5=best.entry.zip5, zip4=parsed.zip4, city=best.city, state=best.entry.state, verified=True,
+            corrected=bool(best.changed), confidence=round(confidence, 4), note=note,
+        )  # fmt: skip
+
+    def _hypotheses(self, parsed: ParsedAddress, thresholds: AddressThresholds) -> Iterator[_Hypothesis]:
+        seen: set[tuple[str, str | None, str | None]] = set()
+        for reading in parsed.readings:
+            city = normalise_city(reading.city) if reading.city else None
+            for zip5, zip_cost in self._zip_candidates(reading.zip5, city, reading.state, thresholds):
+                if (zip5, city, reading.state) in seen:
+                    continue
+                seen.add((zip5, city, reading.state))
+                entry = self._by_zip.get(zip5)
+                if entry is None:
+                    continue
+                fit = _fit(entry, city, reading.state, thresholds.max_city_edits)
+                if fit is None:
+                    continue
+                place_cost, city_name, changed = fit
+                changed = (("zip",) if zip5 != parsed.zip5 else ()) + changed
+                yield _Hypothesis(
+                    entry=entry, city=city_name, cost=reading.penalty + zip_cost + place_cost, changed=changed
+                )
+
+    def _zip_candidates(
+        self, zip5: str, city: str | None, state: str | None, thresholds: AddressThresholds
+    ) -> Iterator[tuple[str, float]]:
+        """The read ZIP, directory ZIPs one edit away, and the read city's only ZIP two digits away."""
+        yield zip5, 0.0
+        if not city or thresholds.max_zip_edits < 1:
+            return  # a ZIP is only repaired when a city vouches for the repair
+        yield from ((z, ZIP_EDIT_COST) for z in zip_neighbours(zip5) if z in self._by_zip)
+        if thresholds.max_zip_edits >= 2 and state and zip5 not in self._by_zip:
+            # Only a ZIP that exists nowhere is plainly misread; a real ZIP two digits off is a conflict.
+            two_off = [
+                place_zip
+                for place_zip in self._by_place.get((state, city), ())
+                if sum(a != b for a, b in zip(place_zip, zip5, strict=True)) == 2
+            ]
+            if len(two_off) == 1:  # a two-digit repair is believable only when nothing else fits
+                yield two_off[0], 2 * ZIP_EDIT_COST
+
+    def _contradiction(self, parsed: ParsedAddress) -> AddressVerdict:
+        entry = self._by_zip.get(parsed.zip5 or "")
+        read = f"{parsed.city or '(no city)'} {parsed.state or '(no state)'}"
+        if parsed.city is None and parsed.state is None:
+            note = f"ZIP {parsed.zip5} was read without a city or state to check it against"
+        elif entry is None:
+            note = f"ZIP {parsed.zip5} is not in the directory and no one-digit fix matches {read}"
+        else:
+            note = f"ZIP {entry.zip5} is {entry.city} {entry.state}, but the address reads {read}"
+        return AddressVerdict(
+            zip5=parsed.zip5, zip4=parsed.zip4, city=parsed.city, state=parsed.state, verified=False,
+            corrected=False, confidence=0.0, note=note,
+        )  # fmt: skip
+
+
+def _zipcodes_entries() -> Iterator[ZipEntry]:
+    """Every ZIP in the ``zipcodes`` package's bundled data (offline; about a second to load)."""
+    import zipcodes
+
+    for row in zipcodes.list_all():
+        names = [row["city"], *row.get("acceptable_cities", [])]
+        yield ZipEntry(
+            zip5=row["zip_code"],
+            city=normalise_city(row["city"]),
+            state=row["state"],
+            cities=frozenset(normalise_city(name) for name in names),
+            active=bool(row.get("active", True)),
+        )
+
+
+def _fit(
+    entry: ZipEntry, city: str | None, state: str | None, max_city_edits: int
+) -> tuple[float, str, tuple[str, ...]] | None:
+    """Cost of reconciling the read city/state with a directory ZIP, or None if they contradict it."""
+    if city is None and state is None:
+        return None  # a bare ZIP cannot be checked against anything
+    cost, changed, name = 0.0, (), entry.city
+    if city is None:
+        cost += NO_CITY_COST
+    elif city in entry.cities:
+        name = city
+    else:
+        limit = min(max_city_edits, len(city) // 3)
+        distance, name = min((edit_distance(city, c, limit), c) for c in sorted(entry.cities))
+        if distance > limit:
+            return None
+        cost, changed = cost + CITY_EDIT_COST * distance, ("city",)
+    if state is None:
+        cost += NO_STATE_COST
+    elif state != entry.state:
+        if edit_distance(state, entry.state, 1) > 1 or city is None or "city" in changed:
+            return None  # a misread state is believed only when the city matches the ZIP exactly
+        garbled = state not in STATE_CODES
+        cost, changed = cost + (GARBLED_STATE_COST if garbled else WRONG_STATE_COST), (*changed, "state")
+    return cost, name, changed
+
+
+def _ocr_confidence(parsed: ParsedAddress, fallback: float | None) -> float:
+    """How sure the OCR was of the ZIP and city/state words: per word when known, else the fallback."""
+    default = 1.0 if fallback is None else fallback
+    zip_conf = default if parsed.zip_confidence is None else parsed.zip_confidence
+    city_conf = default if parsed.city_confidence is None else parsed.city_confidence
+    return max(0.0, min(1.0, zip_conf)) ** 0.7 * max(0.0, min(1.0, city_conf)) ** 0.3

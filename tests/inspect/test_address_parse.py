@@ -1,0 +1,153 @@
+"""parse_address: last-line formats, OCR letter/digit noise, junk lines, and word confidences."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import zipcodes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailpiece.inspect.address_parse import STATE_CODES, parse_address
+from mailpiece.inspect.ocr import OcrLine, OcrWord
+
+
+@pytest.mark.parametrize(
+    ("last_line", "city", "state", "zip5", "zip4"),
+    [
+        ("HARTFORD CT 06103", "HARTFORD", "CT", "06103", None),
+        ("Hartford, CT 06103-1234", "HARTFORD", "CT", "06103", "1234"),
+        ("hartford ct 06103", "HARTFORD", "CT", "06103", None),
+        ("HARTFORD,CT,06103", "HARTFORD", "CT", "06103", None),
+        ("  HARTFORD    CT   06103  ", "HARTFORD", "CT", "06103", None),
+        ("HARTFORD CT 061031234", "HARTFORD", "CT", "06103", "1234"),
+        ("HARTFORD CT 06103 - 1234", "HARTFORD", "CT", "06103", "1234"),
+        ("HARTFORD CT 06103 1234", "HARTFORD", "CT", "06103", "1234"),
+        ("HARTFORD CT06103", "HARTFORD", "CT", "06103", None),
+        ("HARTFORD CT. 06103", "HARTFORD", "CT", "06103", None),
+        ("Hartford, Connecticut 06103", "HARTFORD", "CT", "06103", None),
+        ("NEW YORK NEW YORK 10001", "NEW YORK", "NY", "10001", None),
+        ("Washington, District of Columbia 20500", "WASHINGTON", "DC", "20500", None),
+        ("ST. LOUIS MO 63101 USA", "ST LOUIS", "MO", "63101", None),
+        ("MIAMI BEACH FL 33139 -:", "MIAMI BEACH", "FL", "33139", None),
+        ("SAN JUAN PR 00901", "SAN JUAN", "PR", "00901", None),
+        ("CHRISTIANSTED VI 00820", "CHRISTIANSTED", "VI", "00820", None),
+        ("APO AE 09012", "APO", "AE", "09012", None),
+        ("FPO AP 96601-1234", "FPO", "AP", "96601", "1234"),
+        ("HARTFORD 06103", "HARTFORD", None, "06103", None),
+    ],
+)
+def test_last_line_formats(last_line: str, city, state, zip5, zip4) -> None:
+    parsed = parse_address(["JOHN Q PUBLIC", "1234 MAIN ST", last_line])
+    assert (parsed.city, parsed.state, parsed.zip5, parsed.zip4) == (city, state, zip5, zip4)
+    assert parsed.last_line_index == 2 and parsed.last_line == last_line
+    assert parsed.name == "JOHN Q PUBLIC" and parsed.street == "1234 MAIN ST"
+
+
+@pytest.mark.parametrize(
+    ("last_line", "zip5", "state"),
+    [
+        ("HARTFORD CT O61O3", "06103", "CT"),  # O for 0
+        ("HARTFORD CT 06IO3", "06103", "CT"),  # I for 1
+        ("HARTFORD CT 06l03", "06103", "CT"),  # l for 1
+        ("MIAMI FL 33I3S", "33135", "FL"),  # S for 5
+        ("HARTFORD CT 061O8", "06108", "CT"),
+        ("HARTFORD CT 06B03", "06803", "CT"),  # B for 8 first; 3 kept as an alternative
+        ("BEVERLY HILLS CA 9O2IO", "90210", "CA"),
+        ("DENVER CO 8O2Z9", "80229", "CO"),  # Z for 2
+        ("EL PASO TX 7993G", "79936", "TX"),  # G for 6
+        ("ST LOUIS M0 63101", "63101", "MO"),  # 0 for O in the state
+        ("CHICAGO 1L 60601", "60601", "IL"),  # 1 for I
+        ("BOSTON M4 02108", "02108", "MA"),  # 4 for A
+        ("DALLAS 7X 75201", "75201", "TX"),  # 7 for T
+    ],
+)
+def test_ocr_noise_is_read_through_in_the_right_field(last_line: str, zip5: str, state: str) -> None:
+    parsed = parse_address([last_line])
+    assert parsed.zip5 == zip5 and parsed.state == state
+    assert parsed.readings[0].penalty > 0, "a guessed reading is not free"
+
+
+def test_noisy_zip_keeps_alternative_readings_best_first() -> None:
+    parsed = parse_address(["HARTFORD CT 06B03"])
+    zips = [r.zip5 for r in parsed.readings]
+    assert zips[:2] == ["06803", "06303"]
+    penalties = [r.penalty for r in parsed.readings]
+    assert penalties == sorted(penalties)
+    ambiguous_state = parse_address(["ROCKVILLE M0 20850"])
+    assert [r.state for r in ambiguous_state.readings] == ["MO", "MD"]
+    assert parse_address(["HARTFORD CT 06103"]).readings[0].penalty == 0
+
+
+def test_trailing_junk_lines_are_skipped() -> None:
+    for junk in ("IlIlIlIIlIlI lIlII", "|||||||| |||||", "12345", "lIlIl", "-- : .", "USA"):
+        parsed = parse_address(["JANE DOE", "77 OCEAN BLVD", "MIAMI BEACH FL 33139", junk])
+        assert parsed.last_line_index == 2 and parsed.zip5 == "33139", junk
+
+
+def test_lines_without_a_zip_are_not_readable() -> None:
+    for lines in ([], [""], ["JANE DOE", "77 OCEAN BLVD"], ["HARTFORD CT 0610"], ["SOLIS IL ZOOBS"]):
+        parsed = parse_address(lines)
+        assert not parsed.readable and parsed.zip5 is None and parsed.readings == ()
+
+
+def test_po_box_above_a_stateless_last_line_is_not_the_last_line() -> None:
+    parsed = parse_address(["ACME", "PO BOX 12345", "HARTFORD 06103"])
+    assert parsed.last_line_index == 2 and parsed.zip5 == "06103" and parsed.street == "PO BOX 12345"
+
+
+def test_name_and_street_from_the_lines_above() -> None:
+    one_street = parse_address(["1234 MAIN ST", "HARTFORD CT 06103"])
+    assert one_street.street == "1234 MAIN ST" and one_street.name is None
+    one_name = parse_address(["JOHN Q PUBLIC", "HARTFORD CT 06103"])
+    assert one_name.name == "JOHN Q PUBLIC" and one_name.street is None
+    four = parse_address(["ACME CO", "ATTN JOHN", "SUITE 5", "1 MAIN ST", "HARTFORD CT 06103"])
+    assert four.name == "ACME CO" and four.street == "1 MAIN ST"
+
+
+def _ocr_line(words: list[tuple[str, float]]) -> OcrLine:
+    return OcrLine.from_words(
+        [OcrWord(text=t, confidence=c, box=(i, 0, i + 1, 1)) for i, (t, c) in enumerate(words)]
+    )
+
+
+def test_word_confidences_of_zip_and_city_are_reported() -> None:
+    lines = [
+        _ocr_line([("JOHN", 0.9)]),
+        _ocr_line([("SAINT", 0.8), ("PAUL,", 0.6), ("MN", 0.9), ("55I01", 0.45), ("~", 0.1)]),
+    ]
+    parsed = parse_address(lines)
+    assert parsed.zip5 == "55101" and parsed.city == "SAINT PAUL"
+    assert parsed.zip_confidence == pytest.approx(0.45), "the stray mark after the ZIP does not count"
+    assert parsed.city_confidence == pytest.approx((0.8 + 0.6 + 0.9) / 3, abs=1e-3)
+    assert parse_address(["SAINT PAUL MN 55101"]).zip_confidence is None
+
+
+def test_every_directory_place_parses_back() -> None:
+    rng = np.random.default_rng(3)
+    rows = zipcodes.list_all()
+    for i in rng.choice(len(rows), size=400, replace=False):
+        row = rows[int(i)]
+        city, state, zip5 = row["city"].upper(), row["state"], row["zip_code"]
+        parsed = parse_address(["RESIDENT", "1 MAIN ST", f"{city} {state} {zip5}-0001"])
+        assert (parsed.city, parsed.state, parsed.zip5, parsed.zip4) == (city, state, zip5, "0001")
+    assert {"DC", "PR", "VI", "GU", "AA", "AE", "AP"} <= set(STATE_CODES)
+
+
+_OCR_TEXT = st.text(alphabet=st.sampled_from(list("ABCDEHILMNOSTZ0123456789 ,.-|'lIoO~\n")), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(st.one_of(_OCR_TEXT, st.text(max_size=30)), max_size=6))
+def test_parse_never_raises_and_is_consistent(lines: list[str]) -> None:
+    parsed = parse_address(lines)
+    assert parsed.lines == tuple(lines)
+    if parsed.readable:
+        assert parsed.last_line == lines[parsed.last_line_index]
+        assert parsed.zip5 is not None and len(parsed.zip5) == 5 and parsed.zip5.isdigit()
+        top = parsed.readings[0]
+        assert (top.zip5, top.state, top.city) == (parsed.zip5, parsed.state, parsed.city)
+        assert [r.penalty for r in parsed.readings] == sorted(r.penalty for r in parsed.readings)
+    else:
+        assert parsed.zip5 is None and parsed.readings == ()
+    parsed.to_dict()

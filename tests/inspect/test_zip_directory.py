@@ -1,0 +1,200 @@
+"""ZipDirectory.check against the real `zipcodes` data: verify, correct, refuse, and calibrated confidence."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import zipcodes
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mailpiece.inspect.address_parse import parse_address
+from mailpiece.inspect.config import AddressThresholds
+from mailpiece.inspect.ocr import OcrLine, OcrWord
+from mailpiece.inspect.zip_directory import ZipDirectory, edit_distance, normalise_city, zip_neighbours
+
+DEFAULTS = AddressThresholds()
+
+
+@pytest.fixture(scope="module")
+def directory() -> ZipDirectory:
+    return ZipDirectory.shared()
+
+
+def check(directory: ZipDirectory, last_line: str, **kwargs):
+    return directory.check(parse_address(["JOHN Q PUBLIC", "1 MAIN ST", last_line]), **kwargs)
+
+
+def test_directory_indexes_zip_and_place(directory) -> None:
+    assert len(directory) > 40_000
+    entry = directory.lookup("06103")
+    assert (entry.city, entry.state) == ("HARTFORD", "CT")
+    assert "06103" in directory.zips_for("CT", "Hartford")
+    assert "55101" in directory.zips_for("MN", "St. Paul")
+
+
+def test_city_names_normalise_like_address_readers() -> None:
+    assert normalise_city("St. Paul") == normalise_city("SAINT PAUL") == "SAINT PAUL"
+    assert normalise_city("Ft Lauderdale") == "FORT LAUDERDALE"
+    assert normalise_city("Mt. Vernon") == "MOUNT VERNON"
+    assert normalise_city("Winston-Salem") == "WINSTON SALEM"
+    assert edit_distance("HARTFORD", "HARTFROD", 2) == 1, "a swap is one edit"
+    assert edit_distance("HARTFORD", "BOSTON", 2) == 3, "capped at limit + 1"
+    assert len(set(zip_neighbours("06103"))) == 45 + 4
+
+
+@pytest.mark.parametrize(
+    ("last_line", "zip5", "city", "state"),
+    [
+        ("HARTFORD CT 06103-1234", "06103", "HARTFORD", "CT"),
+        ("ST PAUL MN 55101", "55101", "SAINT PAUL", "MN"),
+        ("Fort Lauderdale, FL 33301", "33301", "FORT LAUDERDALE", "FL"),
+        ("APO AE 09012", "09012", "APO", "AE"),
+        ("RAMEY PR 00603", "00603", "RAMEY", "PR"),  # an acceptable alternate name of Aguadilla's ZIP
+    ],
+)
+def test_agreeing_zip_city_state_is_verified_unchanged(directory, last_line, zip5, city, state) -> None:
+    verdict = check(directory, last_line)
+    assert (verdict.zip5, verdict.city, verdict.state) == (zip5, city, state)
+    assert verdict.verified and not verdict.corrected and verdict.confidence > 0.95
+    assert verdict.reject_reasons(DEFAULTS) == ()
+
+
+@pytest.mark.parametrize(
+    ("last_line", "zip5", "changed"),
+    [
+        ("SPRINGFIELD MA 06103", "01103", "zip"),  # one substitution; 06103 itself is Hartford CT
+        ("MIAMI BEACH FL 33193", "33139", "zip"),  # a transposition
+        ("BEVERLY HILLS CA 92010", "90210", "zip"),  # a transposition onto another real ZIP
+        ("HARTFORD CT 06B03", "06103", "zip"),  # B read as 8, and 06803 is Brookfield
+        ("HARTFORO CT 06103", "06103", "city"),
+        ("DENVRE CO 80219", "80219", "city"),
+        ("HARTFORD CI 06103", "06103", "state"),
+        ("SARASOTA PL 36236", "34236", "zip, state"),
+        ("OLD ORCHARD BEACH ME 04994", "04064", "zip"),  # 04994 exists nowhere; the town has one ZIP
+    ],
+)
+def test_planted_errors_are_corrected(directory, last_line: str, zip5: str, changed: str) -> None:
+    verdict = check(directory, last_line)
+    assert verdict.verified and verdict.corrected and verdict.zip5 == zip5
+    assert verdict.note.startswith(f"corrected {changed}:")
+    assert DEFAULTS.accept_confidence <= verdict.confidence < 0.98
+
+
+def test_contradicting_city_and_state_are_not_verified(directory) -> None:
+    # LOS ANGELES has a ZIP two digits from 06103, but 06103 is real: a conflict, not a misread.
+    for last_line in ("BOSTON MA 06103", "HARTFORD MA 06103", "NOWHERE ZZ 99999", "LOS ANGELES CA 06103"):
+        verdict = check(directory, last_line)
+        assert not verdict.verified and not verdict.corrected and verdict.confidence == 0.0, last_line
+        assert verdict.reject_reasons(DEFAULTS) == ("invalid_address",)
+    assert "is HARTFORD CT" in check(directory, "BOSTON MA 06103").note
+
+
+def test_missing_zip_is_unreadable_and_bare_zip_is_unverified(directory) -> None:
+    nothing = directory.check(parse_address(["JOHN Q PUBLIC", "1 MAIN ST"]))
+    assert not nothing.readable and not nothing.verified
+    assert nothing.reject_reasons(DEFAULTS) == ("unreadable_address",)
+    bare = directory.check(parse_address(["JOHN Q PUBLIC", "06103"]))
+    assert bare.readable and not bare.verified and "without a city or state" in bare.note
+
+
+def test_two_equally_good_corrections_give_low_confidence(directory) -> None:
+    verdict = check(directory, "HARTFORD CT 06130")  # one edit from many Hartford ZIPs
+    assert verdict.verified and verdict.corrected and verdict.confidence < 0.2
+    assert "other equally good" in verdict.note
+    assert verdict.reject_reasons(DEFAULTS) == ("low_confidence",)
+
+
+def test_zip_correction_can_be_turned_off(directory) -> None:
+    strict = AddressThresholds(max_zip_edits=0)
+    assert not check(directory, "SPRINGFIELD MA 06103", thresholds=strict).verified
+    assert not check(directory, "HARTFORO CT 06103", thresholds=AddressThresholds(max_city_edits=0)).verified
+
+
+def _ocr_last_line(zip_confidence: float) -> OcrLine:
+    words = [("HARTFORD", 0.93), ("CT", 0.95), ("06103", zip_confidence)]
+    return OcrLine.from_words([OcrWord(text=t, confidence=c, box=(0, 0, 1, 1)) for t, c in words])
+
+
+def test_ocr_confidence_lowers_the_verdict_confidence(directory) -> None:
+    sure = directory.check(parse_address([_ocr_last_line(0.96)]))
+    unsure = directory.check(parse_address([_ocr_last_line(0.30)]))
+    assert sure.verified and unsure.verified
+    assert unsure.confidence < sure.confidence < 1.0
+    fallback = check(directory, "HARTFORD CT 06103", ocr_confidence=0.3)
+    assert fallback.confidence == pytest.approx(unsure.confidence, abs=0.1)
+
+
+def test_verdict_becomes_the_record_address(directory) -> None:
+    lines = ("JOHN Q PUBLIC", "1 MAIN ST", "HARTFORD CT 06103-1234")
+    address = directory.check(parse_address(lines)).to_address(lines)
+    assert address.to_dict() == {
+        "zip5": "06103", "zip4": "1234", "city": "HARTFORD", "state": "CT",
+        "lines": list(lines), "confidence": 1.0, "verified": True,
+    }  # fmt: skip
+
+
+def _corrupt(word: str, rng: np.random.Generator, letters: bool) -> str:
+    chars = list(word)
+    i = int(rng.integers(len(chars)))
+    chars[i] = "ABCDEFGHIKLMNOPRSTUVWY"[rng.integers(22)] if letters else str(rng.integers(10))
+    return "".join(chars)
+
+
+def test_confidence_is_calibrated_on_simulated_ocr_errors(directory) -> None:
+    """Plant OCR-like errors in real addresses; in every confidence band, accuracy must not fall below it."""
+    rng = np.random.default_rng(11)
+    rows = [r for r in zipcodes.list_all() if r["active"] and r["zip_code_type"] == "STANDARD"]
+    confidences, correct, silent = [], [], []
+    for _ in range(1500):
+        row = rows[int(rng.integers(len(rows)))]
+        truth = [*row["city"].upper().split(), row["state"], row["zip_code"]]
+        words = list(truth)
+        kind = rng.random()
+        if kind < 0.25:
+            words[-1] = _corrupt(words[-1], rng, letters=False)
+        elif kind < 0.4:
+            words[0] = _corrupt(words[0], rng, letters=True)
+        elif kind < 0.45:
+            words[-2] = _corrupt(words[-2], rng, letters=True)
+        # A misread word gets a middling OCR confidence, a clean one a high one, as Tesseract does.
+        conf = [
+            rng.uniform(0.35, 0.85) if w != t else rng.uniform(0.86, 0.97)
+            for w, t in zip(words, truth, strict=True)
+        ]
+        line = OcrLine.from_words(
+            [OcrWord(text=w, confidence=c, box=(0, 0, 1, 1)) for w, c in zip(words, conf, strict=True)]
+        )
+        verdict = directory.check(parse_address([line]))
+        confidences.append(verdict.confidence)
+        correct.append(verdict.verified and verdict.zip5 == row["zip_code"])
+        silent.append(verdict.verified and not verdict.corrected)
+    confidences, correct, silent = np.array(confidences), np.array(correct), np.array(silent)
+    for low, high in [(0.0, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 1.01)]:
+        band = (confidences >= low) & (confidences < high)
+        if band.sum() >= 30:
+            assert correct[band].mean() >= low - 0.02, (low, high, band.sum(), correct[band].mean())
+    assert correct[confidences >= 0.9].mean() > 0.98
+    assert correct[confidences < 0.5].mean() < 0.8, "low confidence must mean something"
+    # A misread that lands on another real ZIP of the same town passes the directory unchanged; only the
+    # OCR confidence can give it away, so such answers must score clearly below the right ones.
+    misread, right = silent & ~correct, silent & correct
+    assert misread.sum() >= 3 and confidences[misread].mean() < confidences[right].mean() - 0.05
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(
+        st.text(alphabet=st.sampled_from(list("ACDHIMNORSTZ0123456789 ,-lO")), max_size=40), max_size=4
+    )
+)
+def test_check_never_raises_on_ocr_like_text(directory, lines) -> None:
+    verdict = directory.check(parse_address(lines))
+    assert 0.0 <= verdict.confidence <= 1.0
+    assert not verdict.verified or directory.lookup(verdict.zip5) is not None
+    assert verdict.reject_reasons(DEFAULTS) in (
+        (),
+        ("unreadable_address",),
+        ("invalid_address",),
+        ("low_confidence",),
+    )
