@@ -16,6 +16,7 @@ from mailpiece.datasets.lettering import (
     ADDRESS_INKS,
     LIGHT_INKS,
     dot_matrix,
+    handwritten_mask,
     ink_box,
     ink_onto,
     paint_onto,
@@ -36,11 +37,20 @@ class PlacedBlock:
 
 
 def _fitted_mask(
-    lines: tuple[str, ...], face: FontFace, size: int, gap: float, max_w: int, max_h: int
+    lines: tuple[str, ...],
+    face: FontFace,
+    size: int,
+    gap: float,
+    max_w: int,
+    max_h: int,
+    hand: np.random.Generator | None = None,
 ) -> np.ndarray:
-    """The block drawn at `size`, shrunk until it fits within (max_w, max_h)."""
+    """The block drawn at `size` (by hand when `hand` gives the jitter), shrunk until it fits."""
     while True:
-        mask = text_mask(lines, load_font(face.path, size), line_gap=gap)
+        font = load_font(face.path, size)
+        mask = (
+            handwritten_mask(lines, font, hand) if hand is not None else text_mask(lines, font, line_gap=gap)
+        )
         if (mask.shape[1] <= max_w and mask.shape[0] <= max_h) or size <= 9:
             return mask
         size = int(size * 0.9)
@@ -76,9 +86,13 @@ def place_address(
     The block goes inside `area` (the part of the piece an address may use), below anything in `keep_out`.
     """
     h, w = paper.shape[:2]
-    script = rng.random() < 0.03
-    face = pick_font(rng, styles=("script",) if script else ("sans", "serif", "mono"), italic_rate=0.05)
-    size = int(dpi * rng.uniform(9.5, 15.0) / 72.0) + (4 if script else 0)
+    style = rng.random()
+    hand = style < 0.06  # handwritten: jittered words in a script or italic face
+    script = hand and rng.random() < 0.4 or 0.06 <= style < 0.08
+    styles = ("script",) if script else ("sans", "serif", "mono")
+    face = pick_font(rng, styles=styles, italic_rate=0.6 if hand else 0.05)
+    size = int(dpi * rng.uniform(9.5, 15.0) / 72.0) + (4 if script or hand else 0)
+    jitter = rng if hand else None
     gap = float(rng.uniform(1.0, 1.35))
     ink_map = np.zeros((h, w), np.uint8)
     if mode == "window":
@@ -88,7 +102,7 @@ def place_address(
         window = (wx0, wy1 - win_h, wx0 + win_w, wy1)
         window_film(paper, rng, window, (248, 248, 246) if rng.random() < 0.8 else (232, 240, 244))
         pad = int(dpi * 0.08)
-        mask = _fitted_mask(address.lines, face, size, gap, win_w - 2 * pad, win_h - 2 * pad)
+        mask = _fitted_mask(address.lines, face, size, gap, win_w - 2 * pad, win_h - 2 * pad, jitter)
         x = wx0 + pad + int(rng.uniform(0, max(1, win_w - 2 * pad - mask.shape[1]) * 0.6))
         y = window[1] + pad + int(rng.uniform(0, max(1, win_h - 2 * pad - mask.shape[0])))
         mask, ink, opacity = _styled(mask, rng, light=False)
@@ -99,7 +113,7 @@ def place_address(
 
     ax0, ay0, ax1, ay1 = area
     max_w, max_h = min(int(w * 0.6), int((ax1 - ax0) * 0.92)), int(h * 0.42)
-    mask = _fitted_mask(address.lines, face, size, gap, max_w, max_h)
+    mask = _fitted_mask(address.lines, face, size, gap, max_w, max_h, jitter)
     light = light_ink and mode == "print"
     mask, ink, opacity = _styled(mask, rng, light)
     bar = None

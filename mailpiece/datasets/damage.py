@@ -11,66 +11,9 @@ import cv2
 import numpy as np
 
 from mailpiece.datasets.grain import grain, smooth_field
+from mailpiece.datasets.tears import tear_outline
 
 Box = tuple[int, int, int, int]
-
-
-def _jagged(rng: np.random.Generator, p: np.ndarray, q: np.ndarray, roughness: float) -> np.ndarray:
-    """Points from p to q wandering sideways like a torn paper edge."""
-    n = max(8, int(np.linalg.norm(q - p) / 3))
-    t = np.linspace(0.0, 1.0, n)[:, None]
-    normal = np.array([-(q - p)[1], (q - p)[0]], np.float64) / max(1e-6, np.linalg.norm(q - p))
-    wander = np.cumsum(rng.normal(0, roughness, n))
-    wander -= np.linspace(wander[0], wander[-1], n)  # pin both ends onto the cut
-    fibre = rng.normal(0, roughness * 0.4, n)
-    return p + (q - p) * t + normal * (wander + fibre)[:, None]
-
-
-def _tear_polygon(
-    rng: np.random.Generator, w: int, h: int, severity: float, target: Box | None
-) -> np.ndarray:
-    """The outline of the missing chunk: a corner, a bite out of an edge, or a bite toward `target`."""
-    scale = 0.08 + 0.3 * severity
-    rough = 1.0 + 2.5 * severity
-    if target is not None:  # aim at the address from the nearest long edge
-        x0, y0, x1, y1 = target
-        from_bottom = (h - y1) < y0
-        cx = rng.uniform(x0, x1)
-        half = (x1 - x0) * rng.uniform(0.25, 0.5)
-        depth = (
-            (y0 + (y1 - y0) * rng.uniform(0.4, 0.8))
-            if not from_bottom
-            else (y0 + (y1 - y0) * rng.uniform(0.2, 0.6))
-        )
-        edge_y = h + 5 if from_bottom else -5
-        tip = np.array([cx, depth])
-        path = np.concatenate(
-            [
-                _jagged(rng, np.array([cx - half, edge_y]), tip, rough),
-                _jagged(rng, tip, np.array([cx + half, edge_y]), rough),
-            ]
-        )
-        return path.astype(np.int32)
-    if rng.random() < 0.6:
-        corner = rng.integers(0, 4)
-        a, b = w * scale * rng.uniform(0.5, 1.2), h * scale * rng.uniform(0.8, 1.6)
-        cx, cy = (0 if corner in (0, 3) else w), (0 if corner in (0, 1) else h)
-        sx, sy = (1 if cx == 0 else -1), (1 if cy == 0 else -1)
-        path = _jagged(rng, np.array([cx + sx * a, cy - sy * 5]), np.array([cx - sx * 5, cy + sy * b]), rough)
-        return np.concatenate([path, [[cx - sx * 5, cy - sy * 5]]]).astype(np.int32)
-    side = rng.integers(0, 4)
-    length = (w if side in (0, 2) else h) * scale * rng.uniform(0.8, 1.8)
-    depth = min(w, h) * scale * rng.uniform(0.4, 0.9)
-    along = rng.uniform(0.1, 0.9) * ((w if side in (0, 2) else h) - length)
-    pts = np.array([[along, -5], [along + length * rng.uniform(0.3, 0.7), depth], [along + length, -5]])
-    path = np.concatenate([_jagged(rng, pts[0], pts[1], rough), _jagged(rng, pts[1], pts[2], rough)])
-    if side == 1:
-        path = np.stack([w - path[:, 1], path[:, 0]], 1)
-    elif side == 2:
-        path = np.stack([path[:, 0], h - path[:, 1]], 1)
-    elif side == 3:
-        path = np.stack([path[:, 1], path[:, 0]], 1)
-    return path.astype(np.int32)
 
 
 def _box_cover(cut: np.ndarray, box: Box) -> float:
@@ -103,10 +46,10 @@ def tear(
     """
     h, w = alpha.shape
     for _ in range(10):
-        poly = _tear_polygon(rng, w, h, severity, address_box if over_address else None)
+        poly = tear_outline(rng, w, h, severity, address_box if over_address else None)
         cut = np.zeros((h, w), np.uint8)
         cv2.fillPoly(cut, [poly], 255)
-        clear_of_postage = postage_box is None or _box_cover(cut, postage_box) < 0.15
+        clear_of_postage = postage_box is None or _box_cover(cut, postage_box) < 0.03
         if clear_of_postage and (over_address or _loss(ink, cut > 0) == 0.0):
             break
     alpha[cut > 0] = 0
@@ -172,19 +115,27 @@ def stain(
         cx, cy = rng.uniform(0.05, 0.95) * w, rng.uniform(0.05, 0.95) * h
     bx0, by0 = int(max(0, cx - radius * 1.6)), int(max(0, cy - radius * 1.6))
     bx1, by1 = int(min(w, cx + radius * 1.6)), int(min(h, cy + radius * 1.6))
+    bh, bw = by1 - by0, bx1 - bx0
     yy, xx = np.mgrid[by0:by1, bx0:bx1].astype(np.float32)
-    wobble = smooth_field(rng, by1 - by0, bx1 - bx0, cells=4, amplitude=0.3)
+    wobble = smooth_field(rng, bh, bw, cells=4, amplitude=float(rng.uniform(0.05, 0.35)))
     r = np.hypot((xx - cx) / rng.uniform(0.7, 1.3), yy - cy) / radius + wobble
-    body = np.clip((1.0 - r) * 6.0, 0, 1)
-    ring = np.exp(-(((r - 1.0) / 0.05) ** 2))
+    body = np.clip((1.0 - r) * 6.0, 0, 1) * (0.75 + 0.25 * smooth_field(rng, bh, bw, cells=6))
+    ring = np.exp(-(((r - 1.0) / rng.uniform(0.03, 0.07)) ** 2))
     kind = rng.random()
-    colour = np.array(
-        (70, 120, 170) if kind < 0.55 else (150, 150, 140) if kind < 0.85 else (40, 90, 120), np.float32
-    )
-    opacity = (0.85 if over_address else 0.1 + 0.35 * severity) * (body * (0.5 if kind >= 0.55 else 1.0))
-    opacity = np.maximum(opacity, ring * (0.2 + 0.4 * severity))
-    opacity *= 1.0 + 0.15 * grain(rng, *opacity.shape)
+    if over_address:  # a heavy spill: dark and nearly opaque over the text
+        colour, fill, rim = (45, 70, 95), 0.9, 0.9
+    elif kind < 0.45:  # coffee or tea
+        colour, fill, rim = (70, 120, 170), 0.12 + 0.35 * severity, 0.25 + 0.4 * severity
+    elif kind < 0.75:  # water: little colour, a clear tide line
+        colour, fill, rim = (150, 150, 140), 0.05 + 0.15 * severity, 0.25 + 0.4 * severity
+    elif kind < 0.9:  # grease: an even, yellowish translucency without a rim
+        colour, fill, rim = (120, 170, 185), 0.2 + 0.3 * severity, 0.0
+    else:  # the ring a cup leaves, nothing inside
+        colour, fill, rim = (60, 100, 150), 0.0, 0.35 + 0.45 * severity
+    opacity = np.maximum(body * fill, ring * rim)
+    opacity *= 1.0 + 0.04 * grain(rng, bh, bw)
     opacity = np.clip(opacity, 0, 0.95)[..., None]
+    colour = np.asarray(colour, np.float32)
     region = image[by0:by1, bx0:bx1].astype(np.float32)
     image[by0:by1, bx0:bx1] = np.clip(region * (1 - opacity * (1 - colour / 255.0)), 0, 255).astype(np.uint8)
     destroyed = np.zeros(ink.shape, bool)

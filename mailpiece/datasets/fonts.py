@@ -31,7 +31,10 @@ class FontFace:
 
 def _style(name: str) -> str:
     low = name.lower()
-    if "z003" in low or "chancery" in low:
+    if any(
+        k in low
+        for k in ("z003", "chancery", "hand", "script", "breip", "klaver", "humor", "comic", "kristi")
+    ):
         return "script"
     if "mono" in low or "courier" in low:
         return "mono"

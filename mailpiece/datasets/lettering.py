@@ -46,6 +46,50 @@ def text_mask(
     return np.asarray(img)
 
 
+def handwritten_mask(
+    lines: list[str] | tuple[str, ...], font: ImageFont.FreeTypeFont, rng: np.random.Generator
+) -> np.ndarray:
+    """Lines as a hand writes them: words bob and vary in size, lines slope and drift, the pen is thick."""
+    ascent, descent = font.getmetrics()
+    size = font.size
+    rows = []
+    for line in lines:
+        words = []
+        for word in line.split():
+            scaled = font.font_variant(size=max(6, int(size * rng.uniform(0.9, 1.1))))
+            m = text_mask([word], scaled, pad=4)
+            words.append((m, int(rng.normal(0, size * 0.06))))
+        gap = int(size * rng.uniform(0.12, 0.4))
+        height = max(m.shape[0] for m, _ in words) + int(size * 0.3)
+        width = sum(m.shape[1] for m, _ in words) + gap * len(words)
+        row = np.zeros((height, width), np.uint8)
+        x = 0
+        for m, dy in words:
+            y = int(np.clip(height - m.shape[0] - int(size * 0.15) + dy, 0, height - m.shape[0]))
+            np.maximum(
+                row[y : y + m.shape[0], x : x + m.shape[1]],
+                m,
+                out=row[y : y + m.shape[0], x : x + m.shape[1]],
+            )
+            x += m.shape[1] + gap
+        slope = float(rng.normal(0, 1.5))
+        turn = cv2.getRotationMatrix2D((width / 2, height / 2), slope, 1.0)
+        rows.append(cv2.warpAffine(row, turn, (width, height + int(abs(slope) * width / 57))))
+    pitch = int((ascent + descent) * rng.uniform(1.05, 1.35))
+    indents = [max(0, int(rng.normal(0, size * 0.4)) + size // 2) for _ in rows]
+    out = np.zeros(
+        (
+            pitch * (len(rows) - 1) + max(r.shape[0] for r in rows) + 4,
+            max(r.shape[1] + i for r, i in zip(rows, indents, strict=True)) + 4,
+        ),
+        np.uint8,
+    )
+    for k, (row, indent) in enumerate(zip(rows, indents, strict=True)):
+        region = out[k * pitch : k * pitch + row.shape[0], indent : indent + row.shape[1]]
+        np.maximum(region, row[: region.shape[0], : region.shape[1]], out=region)
+    return cv2.dilate(out, np.ones((2, 2), np.uint8)) if rng.random() < 0.6 else out
+
+
 def line_pitch(font: ImageFont.FreeTypeFont, line_gap: float = 1.15) -> int:
     """Vertical distance between baselines for `font` at `line_gap`."""
     ascent, descent = font.getmetrics()
