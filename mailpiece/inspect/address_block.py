@@ -1,0 +1,169 @@
+"""Find text lines on a straightened piece and group them into candidate address blocks.
+
+Layout only, no OCR: dark strokes are lifted with a black-hat filter (works on any paper colour), joined
+into lines, barcode rows are dropped, and lines that stack with similar height and a shared left edge form
+blocks. Blocks are scored by where destination addresses sit on real mail (middle to lower right), against
+where the return address (top left) and postage (top right) sit. OCR then decides among the best few.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+_WORK_LONG_SIDE = 1200  # px the layout analysis runs at
+
+
+@dataclass(frozen=True, kw_only=True)
+class TextLine:
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in piece pixels
+
+    @property
+    def height(self) -> int:
+        return self.box[3] - self.box[1]
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlockCandidate:
+    """A group of stacked text lines and how much it looks like a destination address block."""
+
+    box: tuple[int, int, int, int]  # x0, y0, x1, y1 in piece pixels, padded
+    lines: tuple[TextLine, ...]
+    score: float
+
+
+def stroke_mask(grey: np.ndarray) -> np.ndarray:
+    """Binary mask of stroke edges: dark-on-light and light-on-dark print alike, faint grey ink included.
+
+    A morphological gradient responds to every stroke edge whatever the paper colour; Otsu picks the level
+    per piece, with a floor so paper grain and belt texture stay below it.
+    """
+    gradient = cv2.morphologyEx(
+        grey, cv2.MORPH_GRADIENT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
+    )
+    otsu, _ = cv2.threshold(gradient, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    _, mask = cv2.threshold(gradient, max(otsu, 18), 255, cv2.THRESH_BINARY)
+    return mask
+
+
+def _is_barcode(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """A row of many thin vertical bars (IMb, POSTNET) rather than letters."""
+    x0, y0, x1, y1 = box
+    n, _, stats, _ = cv2.connectedComponentsWithStats(mask[y0:y1, x0:x1], connectivity=8)
+    comps = stats[1:]
+    if len(comps) < 20:
+        return False
+    widths, heights = comps[:, cv2.CC_STAT_WIDTH], comps[:, cv2.CC_STAT_HEIGHT]
+    thin = (widths <= np.maximum(2, heights * 0.35)).mean()
+    return bool(thin > 0.8 and np.std(widths) <= 1.5)
+
+
+def find_text_lines(piece: np.ndarray) -> tuple[list[TextLine], float]:
+    """Text lines of the piece (boxes in piece pixels) and the working scale used."""
+    height, width = piece.shape[:2]
+    scale = _WORK_LONG_SIDE / max(height, width)
+    grey = piece if piece.ndim == 2 else cv2.cvtColor(piece, cv2.COLOR_BGR2GRAY)
+    grey = cv2.resize(grey, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
+    edges = stroke_mask(grey)
+    # Drop specks and big graphics (logos, stamp pictures, stains) before joining characters into lines.
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(edges, connectivity=8)
+    h, w, area = (stats[:, k] for k in (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH, cv2.CC_STAT_AREA))
+    keep = (h >= 5) & (h <= 60) & (area >= 10)  # touching glyphs make wide blobs: keep them
+    keep[0] = False
+    chars = np.where(keep[labels], 255, 0).astype(np.uint8)
+    joined = cv2.morphologyEx(chars, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
+    joined = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    lines = []
+    for x, y, w_, h_, _ in stats[1:]:
+        if not (7 <= h_ <= 70 and w_ >= 2.2 * h_ and w_ >= 30):
+            continue
+        box = (int(x), int(y), int(x + w_), int(y + h_))
+        if _is_barcode(chars, box):
+            continue
+        lines.append(TextLine(box=tuple(int(round(v / scale)) for v in box)))
+    return sorted(lines, key=lambda line: (line.box[1], line.box[0])), scale
+
+
+def merge_row_fragments(lines: list[TextLine]) -> list[TextLine]:
+    """Join pieces of one printed line that a wide gap split (``CITY ST   ZIP``, tab-aligned ZIP+4)."""
+    merged: list[TextLine] = []
+    for line in sorted(lines, key=lambda ln: ln.box[0]):
+        for i, other in enumerate(merged):
+            a, b = other.box, line.box
+            overlap = min(a[3], b[3]) - max(a[1], b[1])
+            height = max(a[3] - a[1], b[3] - b[1])
+            similar = height <= 1.6 * min(a[3] - a[1], b[3] - b[1])
+            if similar and overlap >= 0.6 * min(a[3] - a[1], b[3] - b[1]) and 0 <= b[0] - a[2] <= 4 * height:
+                merged[i] = TextLine(box=(a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])))
+                break
+        else:
+            merged.append(line)
+    return sorted(merged, key=lambda ln: (ln.box[1], ln.box[0]))
+
+
+def _stacks(upper: TextLine, lower: TextLine) -> bool:
+    """Whether ``lower`` continues the block that ``upper`` ends: close below, similar size, aligned."""
+    hu, hl = upper.height, lower.height
+    gap = lower.box[1] - upper.box[3]
+    similar = max(hu, hl) <= 1.8 * min(hu, hl)
+    close = -0.3 * hu <= gap <= 1.6 * max(hu, hl)
+    left_aligned = abs(lower.box[0] - upper.box[0]) <= 4 * max(hu, hl)
+    overlap = min(upper.box[2], lower.box[2]) - max(upper.box[0], lower.box[0])
+    return (
+        similar
+        and close
+        and (left_aligned or overlap > 0.5 * min(upper.box[2] - upper.box[0], lower.box[2] - lower.box[0]))
+    )
+
+
+def group_blocks(lines: list[TextLine]) -> list[list[TextLine]]:
+    """Greedy top-down grouping of lines into blocks."""
+    blocks: list[list[TextLine]] = []
+    for line in lines:
+        for block in blocks:
+            if _stacks(block[-1], line):
+                block.append(line)
+                break
+        else:
+            blocks.append([line])
+    return blocks
+
+
+def _score(block: list[TextLine], width: int, height: int) -> float:
+    x0 = min(line.box[0] for line in block)
+    y0 = min(line.box[1] for line in block)
+    x1 = max(line.box[2] for line in block)
+    y1 = max(line.box[3] for line in block)
+    cx, cy = (x0 + x1) / 2 / width, (y0 + y1) / 2 / height
+    n = len(block)
+    score = {1: 0.2, 2: 0.7, 3: 1.0, 4: 1.0, 5: 0.9, 6: 0.8}.get(n, 0.5)
+    score += 0.8 * max(0.0, 1 - abs(cx - 0.55) / 0.45) + 0.8 * max(0.0, 1 - abs(cy - 0.6) / 0.45)
+    if x0 < 0.25 * width and y0 < 0.3 * height and cx < 0.4:
+        score -= 1.5  # the return address corner
+    if x1 > 0.75 * width and y0 < 0.3 * height and cy < 0.4:
+        score -= 1.0  # the postage corner
+    heights = [line.height for line in block]
+    if max(heights) > 0.12 * height:
+        score -= 0.6  # display type: slogans and advertising, not an address
+    return score
+
+
+def find_address_candidates(piece: np.ndarray, limit: int = 3) -> list[BlockCandidate]:
+    """The best few candidate destination blocks, best first (boxes padded, inside the piece)."""
+    height, width = piece.shape[:2]
+    lines = merge_row_fragments(find_text_lines(piece)[0])
+    candidates = []
+    for block in group_blocks(lines):
+        pad = int(0.6 * float(np.median([line.height for line in block])))
+        box = (
+            max(0, min(line.box[0] for line in block) - pad),
+            max(0, min(line.box[1] for line in block) - pad),
+            min(width, max(line.box[2] for line in block) + pad),
+            min(height, max(line.box[3] for line in block) + pad),
+        )
+        candidates.append(BlockCandidate(box=box, lines=tuple(block), score=_score(block, width, height)))
+    candidates.sort(key=lambda c: c.score, reverse=True)
+    return candidates[:limit]

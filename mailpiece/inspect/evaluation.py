@@ -1,0 +1,146 @@
+"""Score inspector results against ground truth: read rate, mis-sort rate, reasons, latency.
+
+Definitions, as address-reader vendors use them:
+- *finalized right*: a sortable piece whose address was accepted (no address reject reason) with the true ZIP.
+- *mis-sort*: a piece whose address was accepted with a ZIP other than the true one. Its rate is over all
+  scored pieces, because every accepted wrong read sends a real piece to the wrong place.
+The read-rate/error curve replays the accept decision over a range of confidence thresholds.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from mailpiece.inspect.result import Result
+
+ADDRESS_REASONS = frozenset({"unreadable_address", "invalid_address", "low_confidence"})
+
+
+@dataclass(frozen=True, kw_only=True)
+class Truth:
+    """What the frame really shows (from a labelled dataset)."""
+
+    piece_id: str
+    zip5: str | None
+    sortable: bool
+    postage_kind: str | None = None
+    damage_kind: str | None = None
+    orientation: int | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CurvePoint:
+    threshold: float
+    read_rate: float
+    error_rate: float
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddressScores:
+    pieces: int
+    sortable: int
+    finalized_right: int
+    missorted: int
+    decisions: dict[str, int]
+    reasons: dict[str, int]
+    orientation_right: int
+    orientation_known: int
+    curve: tuple[CurvePoint, ...]
+    latency_ms: dict[str, tuple[float, float]] = field(default_factory=dict)  # stage -> (p50, p95)
+
+    @property
+    def finalization_rate(self) -> float:
+        return self.finalized_right / self.sortable if self.sortable else 0.0
+
+    @property
+    def missort_rate(self) -> float:
+        return self.missorted / self.pieces if self.pieces else 0.0
+
+    def to_dict(self) -> dict:
+        return {
+            "pieces": self.pieces,
+            "sortable": self.sortable,
+            "finalized_right": self.finalized_right,
+            "finalization_rate": self.finalization_rate,
+            "missorted": self.missorted,
+            "missort_rate": self.missort_rate,
+            "decisions": self.decisions,
+            "reasons": self.reasons,
+            "orientation_right": self.orientation_right,
+            "orientation_known": self.orientation_known,
+            "curve": [vars(p) for p in self.curve],
+            "latency_ms": self.latency_ms,
+        }
+
+
+def _accepted_zip(result: Result, threshold: float | None = None) -> str | None:
+    """The ZIP the machine would sort on, or None if the address would be rejected."""
+    address = result.address
+    if address is None or address.zip5 is None:
+        return None
+    if threshold is None:
+        return (
+            None if ADDRESS_REASONS & set(result.reasons) or "bad_image" in result.reasons else address.zip5
+        )
+    return address.zip5 if address.verified and address.confidence >= threshold else None
+
+
+def score_addresses(
+    results: Sequence[Result],
+    truths: Sequence[Truth],
+    thresholds: Sequence[float] = tuple(np.round(np.arange(0.0, 1.0001, 0.05), 2)),
+) -> AddressScores:
+    """Score results (matched to truths by piece id) on the address read."""
+    by_id = {t.piece_id: t for t in truths}
+    pairs = [(r, by_id[r.piece_id]) for r in results if r.piece_id in by_id]
+
+    def count(threshold: float | None) -> tuple[int, int]:
+        right = wrong = 0
+        for result, truth in pairs:
+            zip5 = _accepted_zip(result, threshold)
+            if zip5 is None:
+                continue
+            if truth.sortable and zip5 == truth.zip5:
+                right += 1
+            else:
+                wrong += 1
+        return right, wrong
+
+    sortable = sum(t.sortable for _, t in pairs)
+    right, wrong = count(None)
+    curve = []
+    for t in thresholds:
+        r, w = count(float(t))
+        curve.append(
+            CurvePoint(
+                threshold=float(t),
+                read_rate=r / sortable if sortable else 0.0,
+                error_rate=w / len(pairs) if pairs else 0.0,
+            )
+        )
+    known = [(r, t) for r, t in pairs if t.orientation is not None and r.orientation is not None]
+    return AddressScores(
+        pieces=len(pairs),
+        sortable=sortable,
+        finalized_right=right,
+        missorted=wrong,
+        decisions=dict(Counter(r.decision for r, _ in pairs)),
+        reasons=dict(Counter(code for r, _ in pairs for code in r.reasons)),
+        orientation_right=sum(r.orientation == t.orientation for r, t in known),
+        orientation_known=len(known),
+        curve=tuple(curve),
+        latency_ms=latency_percentiles(results),
+    )
+
+
+def latency_percentiles(results: Sequence[Result]) -> dict[str, tuple[float, float]]:
+    """p50 and p95 per timed stage, in milliseconds."""
+    stages: dict[str, list[float]] = {}
+    for result in results:
+        for stage, ms in result.timings_ms.items():
+            stages.setdefault(stage, []).append(ms)
+    return {stage: (float(np.percentile(v, 50)), float(np.percentile(v, 95))) for stage, v in stages.items()}

@@ -1,0 +1,53 @@
+"""Build an Inspector from options: the one place that wires the stages together."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from mailpiece.inspect.config import InspectConfig
+from mailpiece.inspect.inspector import Inspector
+from mailpiece.inspect.ocr import build_ocr_engine
+from mailpiece.inspect.postage_damage import PostageDamageStage
+from mailpiece.inspect.reader import AddressReader
+from mailpiece.inspect.sort_plan import SortPlan
+from mailpiece.inspect.zip_directory import ZipDirectory
+
+
+def build_inspector(
+    *,
+    config: InspectConfig | None = None,
+    ocr_engine: str | None = None,
+    sort_plan: Path | None = None,
+    checkpoint: Path | None = None,
+    cnn: bool = True,
+    device: str = "cpu",
+) -> Inspector:
+    """An inspector with its stages built once: OCR engine, ZIP directory, sort plan, CNN (unless ``cnn=False``).
+
+    ``device`` must already be resolved (``cpu``, ``cuda``, ``cuda:1``); the CLI resolves ``auto``.
+    """
+    config = config or InspectConfig()
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread per worker
+    engine = build_ocr_engine(ocr_engine or config.ocr_engine, time_budget_ms=config.ocr_time_budget_ms)
+    reader = AddressReader(engine, ZipDirectory.shared(), config.address)
+    stage = None
+    if cnn:
+        from mailpiece.models.predict import PieceClassifier
+
+        stage = PostageDamageStage(PieceClassifier.from_checkpoint(checkpoint, device=device), config.cnn)
+    return Inspector(
+        config=config,
+        reader=reader,
+        sort_plan=SortPlan.load(sort_plan or config.sort_plan),
+        postage_damage=stage,
+    )
+
+
+def resolve_device(name: str) -> str:
+    """``auto`` → ``cuda`` when a GPU is visible, else ``cpu``; anything else is passed through."""
+    if name != "auto":
+        return name
+    import torch
+
+    return "cuda" if torch.cuda.is_available() else "cpu"

@@ -1,0 +1,204 @@
+"""The inspector: one frame in, one result record out, composed of stage objects built once.
+
+It runs in two halves so that a pipeline can batch the CNN between them: ``prepare`` does the per-frame CPU
+work (decode, locate, face, read the address) and ``finish`` folds in the CNN's verdict and decides. Calling
+the inspector runs both in-process. No stage failure escapes: a bad image is a ``bad_image`` record, and an
+unexpected error is a ``processing_error`` record with the error in its message.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from mailpiece.inspect.config import InspectConfig
+from mailpiece.inspect.decide import decide
+from mailpiece.inspect.decode import BadImage, decode_image
+from mailpiece.inspect.facing import guess_orientation, rotate_180
+from mailpiece.inspect.frame import Frame
+from mailpiece.inspect.locate import locate_piece
+from mailpiece.inspect.postage_damage import PostageDamageStage
+from mailpiece.inspect.reader import AddressReader, AddressReading
+from mailpiece.inspect.result import Result, bad_image
+from mailpiece.inspect.sort_plan import SortPlan
+
+
+@dataclass(kw_only=True)
+class Prepared:
+    """A frame after the CPU stages, waiting for the CNN's verdict."""
+
+    frame: Frame
+    piece: np.ndarray  # faced, straightened piece
+    reading: AddressReading
+    orientation: int
+    quad: np.ndarray
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+@contextmanager
+def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + (time.perf_counter() - start) * 1000
+
+
+class Inspector:
+    """``Inspector(frame) -> Result``; build it with :func:`mailpiece.inspect.factory.build_inspector`."""
+
+    def __init__(
+        self,
+        *,
+        config: InspectConfig,
+        reader: AddressReader,
+        sort_plan: SortPlan,
+        postage_damage: PostageDamageStage | None = None,
+    ) -> None:
+        self.config = config
+        self.reader = reader
+        self.sort_plan = sort_plan
+        self.postage_damage = postage_damage
+
+    @property
+    def model_name(self) -> str | None:
+        return self.postage_damage.model_name if self.postage_damage else None
+
+    def __call__(self, frame: Frame) -> Result:
+        prepared = self.prepare(frame)
+        if isinstance(prepared, Result):
+            return prepared
+        calls = None
+        if self.postage_damage is not None:
+            with _timed(prepared.timings_ms, "cnn"):
+                calls = self.postage_damage([prepared.piece])[0]
+        return self.finish(prepared, calls)
+
+    def prepare(self, frame: Frame) -> Prepared | Result:
+        """Decode, locate, face and read; a finished reject Result when the frame cannot go further."""
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        try:
+            with _timed(timings, "decode"):
+                image = decode_image(frame.data, max_pixels=self.config.max_pixels)
+            with _timed(timings, "locate"):
+                located = locate_piece(image)
+            if located is None:
+                return self.reject_bad(frame, "no mail piece found in the frame", timings, start)
+            with _timed(timings, "ocr"):
+                orientation, piece, reading = self._face_and_read(located.image)
+        except BadImage as err:
+            return self.reject_bad(frame, str(err), timings, start)
+        except Exception as err:  # a bug or a pathological frame must not stop the line
+            return self._reject_error(frame, err, timings, start)
+        timings["prepare"] = (time.perf_counter() - start) * 1000
+        return Prepared(
+            frame=frame,
+            piece=piece,
+            reading=reading,
+            orientation=orientation,
+            quad=located.quad,
+            timings_ms=timings,
+        )
+
+    def _face_and_read(self, piece: np.ndarray) -> tuple[int, np.ndarray, AddressReading]:
+        """Read the way up the layout suggests; if that reading is poor, try the piece turned over."""
+        guess = guess_orientation(piece)
+        first = rotate_180(piece) if guess.orientation == 180 else piece
+        reading = self.reader.read(first)
+        if reading.address and reading.address.verified:
+            return guess.orientation, first, reading
+        other_orientation = 180 - guess.orientation
+        other = rotate_180(first)
+        other_reading = self.reader.read(other)
+        if other_reading.quality > reading.quality:
+            return other_orientation, other, other_reading
+        return guess.orientation, first, reading
+
+    def finish(self, prepared: Prepared, calls: tuple | None) -> Result:
+        """Fold in the CNN's postage and damage calls and decide."""
+        try:
+            postage, damage = calls if calls is not None else (None, None)
+            address = prepared.reading.address
+            verdict = decide(
+                address,
+                prepared.reading.reject_reasons(self.config.address),
+                postage,
+                damage,
+                sort_plan=self.sort_plan,
+            )
+            return Result(
+                piece_id=prepared.frame.piece_id,
+                source=prepared.frame.source,
+                decision=verdict.decision,
+                bin=verdict.bin,
+                reasons=verdict.reasons,
+                address=address,
+                postage=postage,
+                damage=damage,
+                orientation=prepared.orientation,
+                model=self.model_name,
+                timings_ms={
+                    **prepared.timings_ms,
+                    "total": prepared.timings_ms.get("prepare", 0.0) + prepared.timings_ms.get("cnn", 0.0),
+                },
+                piece_quad=_frame_quad(prepared),
+                address_box=_frame_box(prepared, prepared.reading.box),
+            )
+        except Exception as err:  # never lose the frame
+            return self._reject_error(prepared.frame, err, prepared.timings_ms, None)
+
+    def reject_bad(
+        self, frame: Frame, message: str, timings: dict[str, float] | None = None, start: float | None = None
+    ) -> Result:
+        """The ``bad_image`` record for a frame that cannot be used (also for files a source cannot read)."""
+        timings = dict(timings or {})
+        if start is not None:
+            timings["total"] = (time.perf_counter() - start) * 1000
+        return replace(
+            bad_image(frame.piece_id, frame.source, message, self.sort_plan.reject_bin), timings_ms=timings
+        )
+
+    def _reject_error(
+        self, frame: Frame, err: Exception, timings: dict[str, float], start: float | None
+    ) -> Result:
+        if start is not None:
+            timings["total"] = (time.perf_counter() - start) * 1000
+        return Result(
+            piece_id=frame.piece_id,
+            source=frame.source,
+            decision="reject",
+            bin=self.sort_plan.reject_bin,
+            reasons=("processing_error",),
+            message=f"{type(err).__name__}: {err}",
+            timings_ms=timings,
+        )
+
+
+def _frame_quad(prepared: Prepared) -> tuple[tuple[float, float], ...]:
+    """The piece's corners in frame pixels, ordered TL, TR, BR, BL of the faced piece."""
+    quad = prepared.quad if prepared.orientation == 0 else np.roll(prepared.quad, 2, axis=0)
+    return tuple((round(float(x), 1), round(float(y), 1)) for x, y in quad)
+
+
+def _frame_box(prepared: Prepared, box: tuple[int, int, int, int] | None) -> tuple[int, int, int, int] | None:
+    """Map a box on the faced piece back to an axis-aligned box in frame pixels."""
+    if box is None:
+        return None
+    height, width = prepared.piece.shape[:2]
+    quad = np.asarray(_frame_quad(prepared), dtype=np.float64)
+    corners = [(box[0], box[1]), (box[2], box[1]), (box[2], box[3]), (box[0], box[3])]
+    points = []
+    for x, y in corners:
+        u, v = x / max(1, width - 1), y / max(1, height - 1)
+        top = quad[0] + u * (quad[1] - quad[0])
+        bottom = quad[3] + u * (quad[2] - quad[3])
+        points.append(top + v * (bottom - top))
+    pts = np.array(points)
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    return int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))
