@@ -49,6 +49,8 @@ _EDGE_JUNK = "\"'`.,:;|!~_-—–*()[]{}<>"
 _ZIP_SEPARATORS = "-–—~."
 _COUNTRY = {"USA", "US", "U.S.A.", "U.S.A", "U.S."}
 MAX_READINGS = 16
+# A reading that ignores one character OCR added (a sixth ZIP digit, a third state letter).
+DROPPED_CHAR_PENALTY = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -160,17 +162,24 @@ def _read_last_line(tokens: list[_Token]) -> tuple[list[LastLineReading], tuple[
             continue
         zip_text, zip4_text, glued_state = zip_field
         before = texts[:zip_start] + ([glued_state] if glued_state else [])
-        states, state_len = _state_readings(before)
-        min_digits = 2 if states else 3
-        zip_options = _digit_readings(zip_text, min_digits=min_digits)
+        states = _state_readings(before)
+        has_state = any(state for state, _, _ in states)
+        if len(zip_text) == 6 and not has_state:
+            continue  # six characters make a ZIP with one extra mark only beside a state
+        zip_options = _zip_readings(zip_text, min_digits=2 if has_state else 3)
         if not zip_options:
             continue
         zip4_options = _digit_readings(zip4_text, min_digits=2) if zip4_text else [("", 0.0)]
         zip4 = zip4_options[0][0] if zip4_options else None
-        city = " ".join(before[: len(before) - state_len]).upper() or None
         readings = [
-            LastLineReading(zip5=z, zip4=zip4 or None, state=s, city=city, penalty=round(zp + sp, 3))
-            for (z, zp), (s, sp) in itertools.product(zip_options, states or [(None, 0.0)])
+            LastLineReading(
+                zip5=z,
+                zip4=zip4 or None,
+                state=state,
+                city=" ".join(before[: len(before) - used]).upper() or None,
+                penalty=round(zp + sp, 3),
+            )
+            for (z, zp), (state, sp, used) in itertools.product(zip_options, states)
         ]
         readings.sort(key=lambda r: r.penalty)
         return readings[:MAX_READINGS], (zip_start, len(texts))
@@ -192,7 +201,7 @@ def _split_zip(tail: list[str]) -> tuple[str, str | None, str | None] | None:
     if len(joined) >= 7 and joined[5] in _ZIP_SEPARATORS:
         return joined[:5], joined[6:] if len(joined) <= 10 else None, glued
     joined = "".join(c for c in joined if c not in ".,'`")
-    if len(joined) == 5:
+    if len(joined) == 5 or (len(joined) == 6 and len(tail) == 1):  # six: a stray mark in the ZIP
         return joined, None, glued
     if len(joined) == 9:
         return joined[:5], joined[5:], glued
@@ -218,35 +227,48 @@ def _digit_readings(text: str, *, min_digits: int) -> list[tuple[str, float]]:
     return sorted(readings, key=lambda r: r[1])[:MAX_READINGS]
 
 
-def _state_readings(before: list[str]) -> tuple[list[tuple[str, float]], int]:
-    """Valid state codes the token(s) before the ZIP could be, and how many tokens the state used."""
-    if not before:
-        return [], 0
+def _zip_readings(text: str, *, min_digits: int) -> list[tuple[str, float]]:
+    """Readings of a 5-character ZIP field; a 6-character one is read with each character dropped in turn."""
+    if len(text) == 5:
+        return _digit_readings(text, min_digits=min_digits)
+    best: dict[str, float] = {}
+    for i in range(len(text)):
+        for digits, penalty in _digit_readings(text[:i] + text[i + 1 :], min_digits=min_digits):
+            best[digits] = min(best.get(digits, 99.0), penalty + DROPPED_CHAR_PENALTY)
+    return sorted(best.items(), key=lambda r: r[1])[:MAX_READINGS]
+
+
+def _state_readings(before: list[str]) -> list[tuple[str | None, float, int]]:
+    """(state, penalty, tokens it used) for the token(s) before the ZIP; ``(None, 0, 0)`` if no state."""
     for size in (3, 2, 1):  # full names: "NEW YORK", "DISTRICT OF COLUMBIA", "CONNECTICUT"
         name = " ".join(before[-size:]).upper().replace(".", "")
         if len(before) >= size and name in STATE_NAMES:
-            return [(STATE_NAMES[name], 0.0)], size
-    token = before[-1].replace(".", "")
+            return [(STATE_NAMES[name], 0.0, size)]
+    token = before[-1].replace(".", "").upper() if before else ""
+    if len(token) == 3 and token.isalpha():
+        # One stray letter ("NCE" for NC): try both two-letter halves, and no state at all.
+        halves = {token[:2], token[1:]} & set(STATE_CODES)
+        return [(code, DROPPED_CHAR_PENALTY, 1) for code in sorted(halves)] + [(None, 0.0, 0)]
     if len(token) != 2:
-        return [], 0
+        return [(None, 0.0, 0)]
     choices = []
     for char in token:
         if char.isalpha():
-            choices.append([(char.upper(), 0.0)])
+            choices.append([(char, 0.0)])
         elif char in LETTER_READINGS:
             choices.append([(letter, 0.1 + rank) for rank, letter in enumerate(LETTER_READINGS[char])])
         else:
-            return [], 0
+            return [(None, 0.0, 0)]
     readings = [
         ("".join(c for c, _ in combo), sum(p for _, p in combo)) for combo in itertools.product(*choices)
     ]
     valid = sorted((r for r in readings if r[0] in STATE_CODES), key=lambda r: r[1])
     if valid:
-        return valid, 1
+        return [(code, penalty, 1) for code, penalty in valid]
     if any(c.isalpha() for c in token) and len(before) > 1:
         # A garbled state ("C7", "CI"): keep it out of the city; the directory can still correct it.
-        return [(readings[0][0], 0.0)], 1
-    return [], 0
+        return [(readings[0][0], 0.0, 1)]
+    return [(None, 0.0, 0)]
 
 
 def _name_and_street(texts: tuple[str, ...], last_index: int) -> dict[str, str | None]:

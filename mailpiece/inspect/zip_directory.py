@@ -33,6 +33,7 @@ WRONG_STATE_COST = 1.0
 COST_SCALE = 0.08
 # A misread rarely survives the directory check, so OCR doubt lowers the confidence only partly.
 OCR_WEIGHT = 0.4
+RETIRED_ZIP_FACTOR = 0.8  # the directory still lists ZIPs that are no longer in use
 # Hypotheses within this much of the best cost count as equally good rivals.
 TIE_MARGIN = 0.3
 
@@ -123,7 +124,6 @@ class _Hypothesis:
     entry: ZipEntry
     city: str
     cost: float
-    changed: tuple[str, ...]  # which fields differ from what was read: "zip", "city", "state"
 
 
 class ZipDirectory:
@@ -163,11 +163,8 @@ class ZipDirectory:
         thresholds: AddressThresholds | None = None,
         ocr_confidence: float | None = None,
     ) -> AddressVerdict:
-        """Verify the parsed last line against the directory; correct it when one repair is clearly best.
-
-        OCR confidence comes from the parsed ZIP/city words when the lines were ``OcrLine``s, else from
-        ``ocr_confidence`` (e.g. the block's mean), else it is taken as certain.
-        """
+        """Verify the parsed last line; correct it when one repair is clearly best. OCR confidence comes
+        from the ZIP/city words of ``OcrLine`` input, else ``ocr_confidence`` (a block mean), else 1."""
         thresholds = thresholds or AddressThresholds()
         if not parsed.readable or not parsed.readings:
             return AddressVerdict(
@@ -182,17 +179,17 @@ class ZipDirectory:
         ocr = _ocr_confidence(parsed, ocr_confidence)
         confidence = (1.0 - OCR_WEIGHT * (1.0 - ocr)) * math.exp(-COST_SCALE * best.cost) / len(rivals)
         if not best.entry.active:
-            confidence *= 0.8
+            confidence *= RETIRED_ZIP_FACTOR
         note = f"{best.entry.zip5} {best.city} {best.entry.state} matches the directory"
-        if best.changed:
-            note = f"corrected {', '.join(best.changed)}: " + note
+        changed = _changed_fields(parsed, best)
+        if changed:
+            note = f"corrected {', '.join(changed)}: " + note
         if len(rivals) > 1:
-            note += f"; {len(rivals) - 1} other equally good reading(s): " + ", ".join(
-                sorted(rivals - {best.entry.zip5})
-            )
+            others = ", ".join(sorted(rivals - {best.entry.zip5}))
+            note += f"; {len(rivals) - 1} other equally good reading(s): {others}"
         return AddressVerdict(
             zip5=best.entry.zip5, zip4=parsed.zip4, city=best.city, state=best.entry.state, verified=True,
-            corrected=bool(best.changed), confidence=round(confidence, 4), note=note,
+            corrected=bool(changed), confidence=round(confidence, 4), note=note,
         )  # fmt: skip
 
     def _hypotheses(self, parsed: ParsedAddress, thresholds: AddressThresholds) -> Iterator[_Hypothesis]:
@@ -206,14 +203,11 @@ class ZipDirectory:
                 entry = self._by_zip.get(zip5)
                 if entry is None:
                     continue
-                fit = _fit(entry, city, reading.state, thresholds.max_city_edits)
+                fit = _fit(entry, city, reading.state, thresholds.max_city_edits, zip_repaired=zip_cost > 0)
                 if fit is None:
                     continue
-                place_cost, city_name, changed = fit
-                changed = (("zip",) if zip5 != parsed.zip5 else ()) + changed
-                yield _Hypothesis(
-                    entry=entry, city=city_name, cost=reading.penalty + zip_cost + place_cost, changed=changed
-                )
+                place_cost, city_name = fit
+                yield _Hypothesis(entry=entry, city=city_name, cost=reading.penalty + zip_cost + place_cost)
 
     def _zip_candidates(
         self, zip5: str, city: str | None, state: str | None, thresholds: AddressThresholds
@@ -225,11 +219,8 @@ class ZipDirectory:
         yield from ((z, ZIP_EDIT_COST) for z in zip_neighbours(zip5) if z in self._by_zip)
         if thresholds.max_zip_edits >= 2 and state and zip5 not in self._by_zip:
             # Only a ZIP that exists nowhere is plainly misread; a real ZIP two digits off is a conflict.
-            two_off = [
-                place_zip
-                for place_zip in self._by_place.get((state, city), ())
-                if sum(a != b for a, b in zip(place_zip, zip5, strict=True)) == 2
-            ]
+            place_zips = self._by_place.get((state, city), ())
+            two_off = [z for z in place_zips if sum(a != b for a, b in zip(z, zip5, strict=True)) == 2]
             if len(two_off) == 1:  # a two-digit repair is believable only when nothing else fits
                 yield two_off[0], 2 * ZIP_EDIT_COST
 
@@ -253,41 +244,51 @@ def _zipcodes_entries() -> Iterator[ZipEntry]:
     import zipcodes
 
     for row in zipcodes.list_all():
-        names = [row["city"], *row.get("acceptable_cities", [])]
-        yield ZipEntry(
-            zip5=row["zip_code"],
-            city=normalise_city(row["city"]),
-            state=row["state"],
-            cities=frozenset(normalise_city(name) for name in names),
-            active=bool(row.get("active", True)),
-        )
+        names = frozenset(normalise_city(name) for name in [row["city"], *row.get("acceptable_cities", [])])
+        city, active = normalise_city(row["city"]), bool(row.get("active", True))
+        yield ZipEntry(zip5=row["zip_code"], city=city, state=row["state"], cities=names, active=active)
 
 
 def _fit(
-    entry: ZipEntry, city: str | None, state: str | None, max_city_edits: int
-) -> tuple[float, str, tuple[str, ...]] | None:
-    """Cost of reconciling the read city/state with a directory ZIP, or None if they contradict it."""
+    entry: ZipEntry, city: str | None, state: str | None, max_city_edits: int, *, zip_repaired: bool
+) -> tuple[float, str] | None:
+    """Cost of reconciling the read city/state with a directory ZIP, and the city name it settles on.
+
+    None when they contradict it. A city may be further off when the ZIP was read as is (40% of its
+    letters) than when the ZIP itself is being repaired (a third).
+    """
     if city is None and state is None:
         return None  # a bare ZIP cannot be checked against anything
-    cost, changed, name = 0.0, (), entry.city
+    cost, name, city_exact = 0.0, entry.city, city is not None and city in entry.cities
     if city is None:
         cost += NO_CITY_COST
-    elif city in entry.cities:
+    elif city_exact:
         name = city
     else:
-        limit = min(max_city_edits, len(city) // 3)
+        limit = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
         distance, name = min((edit_distance(city, c, limit), c) for c in sorted(entry.cities))
         if distance > limit:
             return None
-        cost, changed = cost + CITY_EDIT_COST * distance, ("city",)
+        cost += CITY_EDIT_COST * distance
     if state is None:
         cost += NO_STATE_COST
     elif state != entry.state:
-        if edit_distance(state, entry.state, 1) > 1 or city is None or "city" in changed:
+        if edit_distance(state, entry.state, 1) > 1 or not city_exact:
             return None  # a misread state is believed only when the city matches the ZIP exactly
-        garbled = state not in STATE_CODES
-        cost, changed = cost + (GARBLED_STATE_COST if garbled else WRONG_STATE_COST), (*changed, "state")
-    return cost, name, changed
+        cost += GARBLED_STATE_COST if state not in STATE_CODES else WRONG_STATE_COST
+    return cost, name
+
+
+def _changed_fields(parsed: ParsedAddress, best: _Hypothesis) -> tuple[str, ...]:
+    """Which of ZIP, city and state the verdict changed from the parser's first reading."""
+    changed = []
+    if best.entry.zip5 != parsed.zip5:
+        changed.append("zip")
+    if parsed.city is not None and normalise_city(parsed.city) != best.city:
+        changed.append("city")
+    if parsed.state is not None and parsed.state != best.entry.state:
+        changed.append("state")
+    return tuple(changed)
 
 
 def _ocr_confidence(parsed: ParsedAddress, fallback: float | None) -> float:

@@ -79,6 +79,15 @@ def test_noisy_zip_keeps_alternative_readings_best_first() -> None:
     assert parse_address(["HARTFORD CT 06103"]).readings[0].penalty == 0
 
 
+def test_one_extra_character_is_read_around() -> None:
+    extra_digit = parse_address(["TRION, GA 307534"])
+    assert "30753" in [r.zip5 for r in extra_digit.readings] and extra_digit.readings[0].penalty >= 1.0
+    assert not parse_address(["TRION 307534"]).readable, "six characters need a state beside them"
+    extra_letter = parse_address(["WILMINGTON NCE 28403"])
+    readings = {(r.city, r.state) for r in extra_letter.readings}
+    assert readings == {("WILMINGTON NCE", None), ("WILMINGTON", "NC")}
+
+
 def test_trailing_junk_lines_are_skipped() -> None:
     for junk in ("IlIlIlIIlIlI lIlII", "|||||||| |||||", "12345", "lIlIl", "-- : .", "USA"):
         parsed = parse_address(["JANE DOE", "77 OCEAN BLVD", "MIAMI BEACH FL 33139", junk])

@@ -69,6 +69,9 @@ def test_agreeing_zip_city_state_is_verified_unchanged(directory, last_line, zip
         ("HARTFORD CT 06B03", "06103", "zip"),  # B read as 8, and 06803 is Brookfield
         ("HARTFORO CT 06103", "06103", "city"),
         ("DENVRE CO 80219", "80219", "city"),
+        ("HIGIN AZ 85611", "85611", "city"),  # two edits in a short name, but the ZIP was read as is
+        ("WILMINGTON NCE 28403", "28403", "city"),  # a stray letter after the state
+        ("TRION, GA 307534", "30753", "zip"),  # a stray sixth digit
         ("HARTFORD CI 06103", "06103", "state"),
         ("SARASOTA PL 36236", "34236", "zip, state"),
         ("OLD ORCHARD BEACH ME 04994", "04064", "zip"),  # 04994 exists nowhere; the town has one ZIP
