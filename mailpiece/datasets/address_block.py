@@ -119,11 +119,13 @@ def place_address(
     bar = None
     if rng.random() < 0.55:
         bar = imb_mask(rng, dpi) if rng.random() < 0.85 else postnet_mask(rng, dpi)
+    sticker_pad = int(dpi * rng.uniform(0.08, 0.22)) if mode == "label" else 0
+    if bar is not None and bar.shape[1] + 2 * sticker_pad > ax1 - ax0:
+        bar = None  # no room for a barcode row (a small postcard's address half)
     bar_gap = int(dpi * rng.uniform(0.04, 0.12))
     bar_above = rng.random() < 0.5
     block_h = mask.shape[0] + (bar.shape[0] + bar_gap if bar is not None else 0)
     block_w = max(mask.shape[1], bar.shape[1] if bar is not None else 0)
-    sticker_pad = int(dpi * rng.uniform(0.08, 0.22)) if mode == "label" else 0
     outer_w, outer_h = block_w + 2 * sticker_pad, block_h + 2 * sticker_pad
     # Real mail puts the destination in the lower middle to right; the OCR read area.
     x = int(ax0 + rng.uniform(0.3, 0.58) * (ax1 - ax0))

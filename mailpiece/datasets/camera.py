@@ -101,6 +101,25 @@ def background(rng: np.random.Generator, pose: Pose, alpha: np.ndarray, flat_sca
     return np.ascontiguousarray(full[: pose.height, : pose.width])
 
 
+def neighbour(frame: np.ndarray, rng: np.random.Generator, pose: Pose, piece_size: tuple[int, int]) -> None:
+    """The edge of the next or previous piece on the belt, in the margin beside this one (in place)."""
+    w, h = piece_size
+    quad = pose.project(np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float64))
+    left = rng.random() < 0.5
+    edge = quad[:, 0].min() - 6 if left else quad[:, 0].max() + 6
+    room = edge if left else pose.width - edge
+    if room < 12:
+        return
+    depth = rng.uniform(0.3, 1.0) * room
+    x_in = edge - rng.uniform(0, depth) if left else edge + rng.uniform(0, depth)
+    top, bottom = rng.uniform(-0.2, 0.4) * pose.height, rng.uniform(0.6, 1.2) * pose.height
+    slant = rng.uniform(-0.08, 0.08) * (bottom - top)
+    x_out = -50.0 if left else pose.width + 50.0
+    poly = np.array([[x_out, top], [x_in + slant, top], [x_in - slant, bottom], [x_out, bottom]], np.int32)
+    tone = tuple(int(v) for v in rng.uniform(150, 250, 3))
+    cv2.fillConvexPoly(frame, poly, tone, cv2.LINE_AA)
+
+
 def lay_piece(bg: np.ndarray, piece: np.ndarray, alpha: np.ndarray, pose: Pose) -> np.ndarray:
     """Warp the piece (with its opacity: tears and crumpled edges) onto the background."""
     bgra = cv2.cvtColor(piece, cv2.COLOR_BGR2BGRA)
@@ -122,10 +141,16 @@ def expose(frame: np.ndarray, rng: np.random.Generator, grayscale: bool) -> np.n
     yy, xx = np.mgrid[0:gh, 0:gw].astype(np.float32)
     r2 = ((xx - gw / 2) / (gw / 2)) ** 2 + ((yy - gh / 2) / (gh / 2)) ** 2
     gain *= 1.0 - float(rng.uniform(0.0, 0.25)) * r2 / 2
-    gain *= float(rng.uniform(0.78, 1.12))
+    gain *= float(rng.uniform(0.78, 1.12) if rng.random() < 0.93 else rng.uniform(1.12, 1.35))
     cast = rng.uniform(0.92, 1.08, 3).astype(np.float32)
     gain8 = np.clip(gain[..., None] * cast * 128.0, 0, 255).astype(np.uint8)
     out = cv2.multiply(frame, cv2.resize(gain8, (w, h), interpolation=cv2.INTER_LINEAR), scale=1 / 128.0)
+    if rng.random() < 0.15:  # specular glare from the lamps on glossy stock or window film
+        cy, cx = rng.uniform(0, gh), rng.uniform(0, gw)
+        ry, rx = gh * rng.uniform(0.08, 0.3), gw * rng.uniform(0.08, 0.4)
+        blob = np.exp(-(((yy - cy) / ry) ** 2 + ((xx - cx) / rx) ** 2)) * rng.uniform(25, 90)
+        glare = cv2.resize(blob.astype(np.uint8), (w, h), interpolation=cv2.INTER_LINEAR)
+        out = cv2.add(out, cv2.cvtColor(glare, cv2.COLOR_GRAY2BGR))
     roll = rng.random()
     if roll < 0.3:
         length = int(rng.integers(2, 9))

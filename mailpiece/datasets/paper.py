@@ -5,7 +5,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mailpiece.datasets.grain import grain, smooth_field
+from mailpiece.datasets.grain import GRAIN_STD, GRAIN_ZERO, grain_bank_crop, smooth_field
 
 # Paper stocks, BGR, with a weight each: white dominates real mail, then manila/kraft flats, pastels.
 PAPER_STOCKS: tuple[tuple[str, tuple[int, int, int], float], ...] = (
@@ -44,15 +44,18 @@ def blank_paper(
 ) -> np.ndarray:
     """A (height, width, 3) uint8 sheet: the stock colour with mottling, grain and optional fibres."""
     base = np.asarray(colour, np.float64) * (1.0 + rng.uniform(-0.03, 0.03, 3))
+    # Work in 8-bit "level" units where 200 means the stock colour exactly.
     shade = smooth_field(rng, max(2, height // 8), max(2, width // 8), cells=3, amplitude=0.025)
-    shade = cv2.resize(shade, (width, height), interpolation=cv2.INTER_LINEAR)
-    texture = grain(rng, height, width)
+    shade8 = np.clip((shade + 1.0) * 200.0, 0, 255).astype(np.uint8)
+    level = cv2.resize(shade8, (width, height), interpolation=cv2.INTER_LINEAR)
+    texture = grain_bank_crop(rng, height, width, channels=1)
+    k = float(rng.uniform(0.004, 0.012)) * 200.0 / GRAIN_STD
     if fibrous:
         sigma = float(rng.uniform(1.5, 3.5))
-        texture += cv2.GaussianBlur(texture, (0, 0), sigmaX=sigma, sigmaY=0.6) * 4.0
-    shade += texture * float(rng.uniform(0.004, 0.012))
-    level = cv2.cvtColor(np.clip((shade + 1.0) * 200.0, 0, 255).astype(np.uint8), cv2.COLOR_GRAY2BGR)
-    return cv2.multiply(level, (*(base / 200.0), 0.0))
+        fibres = cv2.GaussianBlur(texture, (0, 0), sigmaX=sigma, sigmaY=0.6)
+        level = cv2.addWeighted(level, 1.0, fibres, 4.0 * k * 2.5, -GRAIN_ZERO * 4.0 * k * 2.5)
+    level = cv2.addWeighted(level, 1.0, texture, k, -GRAIN_ZERO * k)
+    return cv2.multiply(cv2.cvtColor(level, cv2.COLOR_GRAY2BGR), (*(base / 200.0), 0.0))
 
 
 def shade_edges(paper: np.ndarray, rng: np.random.Generator) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from mailpiece.datasets.address_block import place_address
@@ -53,6 +54,38 @@ def _print_text(
     return None
 
 
+def _printed_border(paper: np.ndarray, rng: np.random.Generator, area: Box, dpi: int) -> Box:
+    """A branded colour band along the bottom, or an airmail chevron border; returns the area left."""
+    h, w = paper.shape[:2]
+    if rng.random() < 0.75:
+        band = int(dpi * rng.uniform(0.2, 0.55))
+        colour = vivid(rng)
+        paper[h - band :] = colour
+        if rng.random() < 0.6:
+            text = SLOGANS[int(rng.integers(len(SLOGANS)))]
+            face = pick_font(rng, styles=("sans", "serif"), bold_rate=0.8)
+            mask = text_mask([text], load_font(face.path, int(band * 0.55)))
+            ink_onto(
+                paper,
+                mask,
+                int(w * rng.uniform(0.05, 0.5)),
+                h - band + band // 8,
+                (250, 250, 250),
+                cover=True,
+            )
+        return area[0], area[1], area[2], min(area[3], h - band - int(dpi * 0.1))
+    width = int(dpi * rng.uniform(0.12, 0.22))
+    pitch = int(width * rng.uniform(2.5, 4.0))
+    colours = ((40, 40, 200), (150, 60, 20))  # red and blue, BGR
+    for k, x in enumerate(range(-pitch, w + h + pitch, pitch // 2)):
+        stripe = np.array([[x, 0], [x + pitch // 3, 0], [x + pitch // 3 - width, width], [x - width, width]])
+        for edge in (stripe, stripe * [1, -1] + [0, h]):  # top and bottom edges
+            cv2.fillConvexPoly(paper, edge.astype(np.int32), colours[k % 2], cv2.LINE_AA)
+        for edge in (stripe[:, ::-1], stripe[:, ::-1] * [-1, 1] + [w, 0]):  # left and right edges
+            cv2.fillConvexPoly(paper, edge.astype(np.int32), colours[k % 2], cv2.LINE_AA)
+    return max(area[0], width + 4), area[1], min(area[2], w - width - 4), min(area[3], h - width - 4)
+
+
 def render_face(spec: PieceSpec, rng: np.random.Generator) -> PieceFace:
     """Draw the upright piece described by `spec`."""
     w, h = spec.size_px
@@ -62,6 +95,8 @@ def render_face(spec: PieceSpec, rng: np.random.Generator) -> PieceFace:
     dark = float(np.mean(colour)) < 110
     taken: list[Box] = []
     area = (int(0.05 * w), 0, w - int(0.04 * w), h - int(0.06 * h))
+    if spec.piece_type != "postcard" and rng.random() < 0.18:
+        area = _printed_border(paper, rng, area, dpi)
     postage_box = place_postage(paper, rng, spec)
     if postage_box is not None:
         taken.append(postage_box)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from mailpiece.datasets.camera import Pose, background, expose, lay_piece, sample_pose
+from mailpiece.datasets.camera import Pose, background, expose, lay_piece, neighbour, sample_pose
 from mailpiece.datasets.config import SynthConfig
 from mailpiece.datasets.damage import crease, crush, stain, tear
 from mailpiece.datasets.labels import DamageLabel, PieceLabel, PostageLabel
@@ -100,6 +100,8 @@ def render_spec(spec: PieceSpec, timings: dict[str, float] | None = None) -> Syn
     lap("damage")
     pose = sample_pose(rng, spec)
     bg = background(rng, pose, alpha, spec.flat_scan)
+    if not spec.flat_scan and rng.random() < 0.15:
+        neighbour(bg, rng, pose, spec.size_px)
     lap("belt")
     frame = lay_piece(bg, image, alpha, pose)
     lap("lay")

@@ -62,9 +62,9 @@ def tear_outline(rng: np.random.Generator, w: int, h: int, severity: float, targ
         x0, y0, x1, y1 = target
         side = 2 if (h - y1) < y0 else 0
         reach = (h - (y0 + y1) / 2) if side == 2 else (y0 + y1) / 2
-        length = (x1 - x0) * rng.uniform(0.5, 0.9)
-        start = rng.uniform(x0 - length * 0.3, x1 - length * 0.7)
-        path = _bite(rng, start, length, reach + (y1 - y0) * rng.uniform(0.0, 0.3), rough)
+        length = max((x1 - x0) * rng.uniform(0.5, 0.9), reach * rng.uniform(0.6, 1.1))
+        start = (x0 + x1) / 2 - length * rng.uniform(0.25, 0.75)
+        path = _bite(rng, start, length, (reach + (y1 - y0) * rng.uniform(0.1, 0.5)) * 1.15, rough)
         return _to_side(path, side, w, h).astype(np.int32)
     if rng.random() < 0.55:
         corner = np.array([0 if rng.random() < 0.5 else w, 0 if rng.random() < 0.5 else h], np.float64)
