@@ -80,6 +80,7 @@ COMPANY_KINDS = _words(
     """
 )
 COMPANY_FORMS = ("INC", "LLC", "CORP", "CO", "LLP", "")
+_KEEP_UPPER = frozenset({"LLC", "LLP", "PO", "NE", "NW", "SE", "SW"})
 
 
 def _pick(rng: np.random.Generator, items: tuple | list) -> str:
@@ -145,7 +146,10 @@ def sample_address(
     zip4 = f"{int(rng.integers(1, 10000)):04d}" if rng.random() < 0.55 else None
 
     def case(text: str) -> str:
-        return text.title().replace("Llc", "LLC").replace("Attn", "ATTN") if mixed else text
+        if not mixed:
+            return text
+        # Title case, but company forms and unit designators keep their usual capitals.
+        return " ".join(w if w in _KEEP_UPPER else w.title() for w in text.split())
 
     lines: list[str] = []
     if company and rng.random() < 0.5:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
 from mailpiece.datasets.artwork import picture
 from mailpiece.datasets.barcodes import data_matrix
@@ -77,7 +77,8 @@ def stamp(rng: np.random.Generator, width: int, height: int, dpi: int) -> tuple[
         corners.reverse()
     draw.text(corners[0], "USA", font=small, fill=fill)
     if denomination.startswith(("F", "U")):
-        draw.text(corners[1], denomination, font=small, fill=fill)
+        font = _fitting(face.path, small.size, denomination, inner_w - 6)
+        draw.text(corners[1], denomination, font=font, fill=fill)
     else:
         big = load_font(face.path, max(10, int(inner_h * rng.uniform(0.2, 0.3))))
         draw.text(
@@ -90,6 +91,15 @@ def stamp(rng: np.random.Generator, width: int, height: int, dpi: int) -> tuple[
     alpha = np.full((height, width), 255, np.uint8)
     _perforation(alpha, rng, dpi)
     return patch, alpha
+
+
+def _fitting(path: str, size: int, text: str, room: float) -> ImageFont.FreeTypeFont:
+    """The font at `size`, or smaller so `text` fits in `room` pixels."""
+    font = load_font(path, max(7, size))
+    length = font.getlength(text)
+    if length > room > 0:
+        font = load_font(path, max(7, int(font.size * room / length)))
+    return font
 
 
 def meter_mask(rng: np.random.Generator, dpi: int, zip5: str) -> np.ndarray:
@@ -123,12 +133,9 @@ def meter_mask(rng: np.random.Generator, dpi: int, zip5: str) -> np.ndarray:
     if rng.random() < 0.4:
         lines.insert(0, (str(_pick(rng, ("IMI", "ComBasPrice", "PRIORITY MAIL", "NEOPOST", "FP"))), 0.11))
     y = 3
+    room = (width - 4 - tx) if code_left else (cx - 6 - tx)
     for text, frac in lines:
-        font = load_font(face.path, max(8, int(height * frac)))
-        if tx + font.getlength(text) > width - 2:
-            font = load_font(
-                face.path, max(7, int(font.size * (width - 2 - tx) / max(1, font.getlength(text))))
-            )
+        font = _fitting(face.path, int(height * frac), text, room)
         draw.text((tx, y), text, font=font, fill=255)
         y += int(font.size * 1.1)
     if rng.random() < 0.5:
