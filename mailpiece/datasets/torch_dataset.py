@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch.utils.data import ConcatDataset, Dataset
 
+from mailpiece.datasets.config import SynthConfig
 from mailpiece.models.augment import apply_augment, sample_augment
 from mailpiece.models.heads import HEAD_CLASSES
 from mailpiece.models.preprocess import PreprocessConfig, bgr_to_tensor, letterbox
@@ -191,7 +192,7 @@ class SyntheticPieceDataset(_EpochSeeded):
         seed: int = 0,
         augment: SampleAugment = SampleAugment.train(),
         preprocess: PreprocessConfig = PreprocessConfig(),
-        synth_config: Any = None,
+        synth_config: SynthConfig = SynthConfig(),
     ) -> None:
         super().__init__(seed, augment, preprocess)
         self.render_seed, self.count, self.synth_config = render_seed, count, synth_config
@@ -204,9 +205,12 @@ class SyntheticPieceDataset(_EpochSeeded):
         return make_sample(frame, record, self._rng(index), self.augment, self.preprocess)
 
     def _render(self, index: int) -> tuple[np.ndarray, PieceRecord]:
-        from mailpiece.datasets.render import render_frame  # the renderer is heavy: import on first use
+        from mailpiece.datasets.render import encode, render_frame  # heavy: import on first use
 
-        frame, label = render_frame(self.render_seed, index, self.synth_config)
+        rendered = render_frame(self.render_seed, index, self.synth_config)
+        # through the frame's own JPEG, as a dataset folder on disk would hold it
+        frame = cv2.imdecode(np.frombuffer(encode(rendered), np.uint8), cv2.IMREAD_COLOR)
+        label = rendered.label
         record = PieceRecord(
             image=Path(label.image),
             quad=tuple(label.piece_quad),

@@ -129,7 +129,7 @@ class Evaluation:
     balanced_accuracy: dict[str, float]
     confusion: dict[str, list[list[int]]]
     at_half: RejectRates  # both thresholds 0.5
-    tuned: RejectRates  # thresholds chosen on this set for <= 1 % good pieces rejected
+    tuned: RejectRates  # at thresholds for <= 1 % good pieces rejected (chosen here unless given)
 
     @property
     def score(self) -> float:
@@ -159,8 +159,13 @@ def evaluate(
     *,
     preprocess: Preprocess,
     precision: Precision = Precision(),
+    thresholds: tuple[float, float] | None = None,
 ) -> Evaluation:
-    """Loss, accuracy, confusion and reject rates of ``model`` over every batch of ``loader``."""
+    """Loss, accuracy, confusion and reject rates of ``model`` over every batch of ``loader``.
+
+    ``tuned`` uses ``thresholds`` (postage, damage) when given, e.g. ones chosen on a validation set;
+    otherwise it chooses them on this set.
+    """
     model.eval()
     probs: dict[str, list[np.ndarray]] = {h: [] for h in loss_fn.heads}
     labels: dict[str, list[np.ndarray]] = {h: [] for h in loss_fn.heads}
@@ -185,5 +190,9 @@ def evaluate(
         balanced_accuracy={h: balanced_accuracy(m) for h, m in matrices.items()},
         confusion={h: m.tolist() for h, m in matrices.items()},
         at_half=reject_rates(*rate_args, *groups),
-        tuned=choose_thresholds(*rate_args, *groups),
+        tuned=choose_thresholds(*rate_args, *groups)
+        if thresholds is None
+        else reject_rates(
+            *rate_args, *groups, postage_threshold=thresholds[0], damage_threshold=thresholds[1]
+        ),
     )
