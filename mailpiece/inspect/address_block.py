@@ -35,17 +35,14 @@ class BlockCandidate:
 
 
 def stroke_mask(grey: np.ndarray) -> np.ndarray:
-    """Binary mask of stroke edges: dark-on-light and light-on-dark print alike, faint grey ink included.
+    """Binary mask of print: pixels clearly darker, or clearly lighter, than their neighbourhood.
 
-    A morphological gradient responds to every stroke edge whatever the paper colour; Otsu picks the level
-    per piece, with a floor so paper grain and belt texture stay below it.
+    A local (adaptive) threshold finds faint grey or blurred print beside bold black ink, where one global
+    level cannot; both polarities count, so light print on dark envelopes is found too.
     """
-    gradient = cv2.morphologyEx(
-        grey, cv2.MORPH_GRADIENT, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))
-    )
-    otsu, _ = cv2.threshold(gradient, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    _, mask = cv2.threshold(gradient, max(otsu, 18), 255, cv2.THRESH_BINARY)
-    return mask
+    dark = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12)
+    light = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 25, -12)
+    return dark if np.median(grey) >= 100 else cv2.bitwise_or(dark, light)
 
 
 def _is_barcode(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
@@ -157,11 +154,13 @@ def find_address_candidates(piece: np.ndarray, limit: int = 3) -> list[BlockCand
     lines = merge_row_fragments(find_text_lines(piece)[0])
     candidates = []
     for block in group_blocks(lines):
-        pad = int(0.6 * float(np.median([line.height for line in block])))
+        line_height = float(np.median([line.height for line in block]))
+        pad = int(0.6 * line_height)
+        # Extra room on the right: a crease or stain can cut a line short of its ZIP (+4).
         box = (
             max(0, min(line.box[0] for line in block) - pad),
             max(0, min(line.box[1] for line in block) - pad),
-            min(width, max(line.box[2] for line in block) + pad),
+            min(width, max(line.box[2] for line in block) + int(3 * line_height)),
             min(height, max(line.box[3] for line in block) + pad),
         )
         candidates.append(BlockCandidate(box=box, lines=tuple(block), score=_score(block, width, height)))

@@ -35,11 +35,31 @@ class AddressThresholds:
 
 
 @dataclass(frozen=True, kw_only=True)
+class CnnThresholds:
+    """When the CNN's probabilities reject a piece: P(no postage) ≥ ``no_postage``, P(any damage) ≥ ``damaged``.
+
+    Lower values catch more unpaid or damaged pieces at the cost of more false rejects; the catch/false-reject
+    curve from `mailpiece evaluate` is how to choose them.
+    """
+
+    no_postage: float = 0.5
+    damaged: float = 0.5
+
+    def __post_init__(self) -> None:
+        for name in ("no_postage", "damaged"):
+            if not 0.0 < getattr(self, name) <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {getattr(self, name)}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True, kw_only=True)
 class InspectConfig:
     """Everything the inspector factory needs besides the model checkpoint."""
 
     address: AddressThresholds = field(default_factory=AddressThresholds)
-    # Postage and damage thresholds go here (e.g. ``postage: PostageThresholds``), next to ``address``.
+    cnn: CnnThresholds = field(default_factory=CnnThresholds)
     ocr_engine: str = "auto"  # "auto" (tesserocr when importable), "tesserocr" or "pytesseract"
     max_pixels: int = 40_000_000  # frames claiming more pixels are rejected as bad_image before decoding
     ocr_time_budget_ms: int | None = 2000  # per address crop; None means no limit
@@ -56,6 +76,7 @@ class InspectConfig:
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["address"] = self.address.to_dict()
+        d["cnn"] = self.cnn.to_dict()
         d["sort_plan"] = str(self.sort_plan) if self.sort_plan is not None else None
         return d
 
@@ -65,6 +86,8 @@ class InspectConfig:
         d = dict(d)
         if "address" in d:
             d["address"] = AddressThresholds(**d["address"])
+        if "cnn" in d:
+            d["cnn"] = CnnThresholds(**d["cnn"])
         if d.get("sort_plan") is not None:
             d["sort_plan"] = Path(d["sort_plan"])
         return cls(**d)

@@ -256,13 +256,14 @@ def preprocess_for_ocr(
     *,
     text_height_px: float | None = None,
     target_height_px: float = 28.0,
-    binarize: bool = True,
+    binarize: bool = False,
     pad_px: int = 16,
 ) -> np.ndarray:
-    """Grey, dark text on light, glyphs scaled to about ``target_height_px``, optionally binarised, padded.
+    """Grey, dark text on light, glyphs scaled to about ``target_height_px``, shading flattened, padded.
 
-    Tesseract reads best with capitals 20-30 px tall and a clean white margin; uneven lighting is
-    flattened before Otsu so a shadow across the label does not swallow a line.
+    Tesseract reads best with capitals 20-30 px tall and a clean white margin; uneven lighting is divided
+    out so a shadow across the label does not swallow a line. Binarising first (``binarize=True``) is
+    optional: on blurred camera frames, Tesseract's own thresholding of the flattened grey reads as well.
     """
     grey = _as_grey(crop)
     if np.median(grey) < 110:  # light print on a dark label
@@ -273,13 +274,20 @@ def preprocess_for_ocr(
         if abs(scale - 1.0) > 0.15:
             size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
             grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-    if binarize:
-        grey = _flattened_otsu(grey, int(target_height_px))
+    grey = (
+        _flattened_otsu(grey, int(target_height_px))
+        if binarize
+        else flatten_background(grey, int(target_height_px))
+    )
     return cv2.copyMakeBorder(grey, pad_px, pad_px, pad_px, pad_px, cv2.BORDER_CONSTANT, value=255)
 
 
-def _flattened_otsu(grey: np.ndarray, glyph_px: int) -> np.ndarray:
-    """Divide out the background (a closing wider than any glyph, done at quarter size), then Otsu."""
+def flatten_background(grey: np.ndarray, glyph_px: int) -> np.ndarray:
+    """Divide out the paper's shading (a closing wider than any glyph, done at quarter size).
+
+    Background that is far darker than the paper (belt showing past a torn edge, a dark label border) is
+    not paper: it becomes white instead of stretching the contrast, which would thin the print to dots.
+    """
     small = cv2.resize(
         grey, (max(1, grey.shape[1] // 4), max(1, grey.shape[0] // 4)), interpolation=cv2.INTER_AREA
     )
@@ -289,5 +297,11 @@ def _flattened_otsu(grey: np.ndarray, glyph_px: int) -> np.ndarray:
     )
     background = cv2.resize(cv2.blur(background, (3, 3)), (grey.shape[1], grey.shape[0]), cv2.INTER_LINEAR)
     flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
-    _, binary = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    flat[background < 0.55 * float(np.median(background))] = 255
+    return flat
+
+
+def _flattened_otsu(grey: np.ndarray, glyph_px: int) -> np.ndarray:
+    """Flatten the background, then Otsu."""
+    _, binary = cv2.threshold(flatten_background(grey, glyph_px), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return binary

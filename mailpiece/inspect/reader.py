@@ -14,7 +14,7 @@ import numpy as np
 from mailpiece.inspect.address_block import BlockCandidate, find_address_candidates
 from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
-from mailpiece.inspect.ocr import OcrEngine, preprocess_for_ocr
+from mailpiece.inspect.ocr import OcrEngine, OcrTimeout, preprocess_for_ocr
 from mailpiece.inspect.result import Address
 from mailpiece.inspect.zip_directory import AddressVerdict, ZipDirectory
 
@@ -27,18 +27,26 @@ class AddressReading:
     verdict: AddressVerdict | None
     box: tuple[int, int, int, int] | None  # in faced-piece pixels
     layout_score: float
+    ocr_confidence: float = 0.0  # mean over the block's lines; upside-down text reads as low-confidence junk
 
     def reject_reasons(self, thresholds: AddressThresholds) -> tuple[str, ...]:
         """The address reason codes for this reading (none when it is good enough to sort on)."""
         return self.verdict.reject_reasons(thresholds) if self.verdict else ("unreadable_address",)
 
     @property
-    def quality(self) -> tuple[int, int, float, float]:
-        """Sort key: verified beats unverified beats nothing; then confidence; then layout."""
+    def quality(self) -> tuple[int, int, float, float, float]:
+        """Sort key: verified beats unverified beats nothing; then the directory's confidence, the OCR's
+        confidence (which tells right-way-up text from junk when nothing verifies), and the layout."""
         if self.address is None:
-            return (0, 0, 0.0, self.layout_score)
+            return (0, 0, 0.0, self.ocr_confidence, self.layout_score)
         has_zip = int(self.address.zip5 is not None)
-        return (1 + int(self.address.verified), has_zip, self.address.confidence, self.layout_score)
+        return (
+            1 + int(self.address.verified),
+            has_zip,
+            self.address.confidence,
+            self.ocr_confidence,
+            self.layout_score,
+        )
 
 
 # How far below the best layout score a block may be and still compete on OCR quality.

@@ -85,8 +85,9 @@ def test_preprocess_scales_text_to_the_target_height() -> None:
         crop = render_block(ADDRESS, size=size)
         out = preprocess_for_ocr(crop, target_height_px=28)
         assert out.dtype == np.uint8 and out.ndim == 2
-        assert set(np.unique(out)) <= {0, 255}, "binarised"
         assert 20 <= estimate_text_height(out) <= 36
+        binary = preprocess_for_ocr(crop, target_height_px=28, binarize=True)
+        assert set(np.unique(binary)) <= {0, 255}, "binarised on request"
         assert (out[:16] == 255).all() and (out[:, -16:] == 255).all(), "white border"
     hinted = preprocess_for_ocr(render_block(ADDRESS, size=28), text_height_px=14.0, binarize=False)
     assert hinted.shape[0] > 1.7 * render_block(ADDRESS, size=28).shape[0], "the height hint doubles the crop"
