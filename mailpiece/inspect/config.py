@@ -36,7 +36,7 @@ class AddressThresholds:
 
 @dataclass(frozen=True, kw_only=True)
 class CnnThresholds:
-    """When the CNN's probabilities reject a piece: P(no postage) ≥ ``no_postage``, P(any damage) ≥ ``damaged``.
+    """When the CNN rejects a piece: P(no postage) ≥ ``no_postage`` or P(any damage) ≥ ``damaged``.
 
     Lower values catch more unpaid or damaged pieces at the cost of more false rejects; the catch/false-reject
     curve from `mailpiece evaluate` is how to choose them.

@@ -23,7 +23,7 @@ def build_inspector(
     cnn: bool = True,
     device: str = "cpu",
 ) -> Inspector:
-    """An inspector with its stages built once: OCR engine, ZIP directory, sort plan, CNN (unless ``cnn=False``).
+    """An inspector with its stages built once: OCR engine, ZIP directory, sort plan and the CNN.
 
     ``device`` must already be resolved (``cpu``, ``cuda``, ``cuda:1``); the CLI resolves ``auto``.
     """

@@ -1,8 +1,8 @@
 """The CNN stage: postage and damage calls for faced pieces, with per-class thresholds.
 
 The model gives probabilities; the thresholds (in the inspect config, beside the address ones) turn them
-into the record's ``present``/``kind``/``score``. ``score`` is the model's probability that postage (or damage)
-is present, so one threshold on it trades caught pieces against false rejects.
+into the record's ``present``/``kind``/``score``. ``score`` is the model's probability that postage (or
+damage) is present, so one threshold on it trades caught pieces against false rejects.
 """
 
 from __future__ import annotations
