@@ -32,7 +32,8 @@ class PlacedBlock:
     """Where the destination landed on the upright piece: its ink box and its ink as a full-piece map."""
 
     box: Box
-    ink: np.ndarray  # uint8 (H, W), > 0 where address text was drawn
+    # uint8 (H, W, 2): channel 0 > 0 where any address text was drawn, channel 1 the last (ZIP) line only
+    ink: np.ndarray
     occupied: Box  # everything the block used (window, label, barcode), to keep other print away
 
 
@@ -94,7 +95,7 @@ def place_address(
     size = int(dpi * rng.uniform(9.5, 15.0) / 72.0) + (4 if script or hand else 0)
     jitter = rng if hand else None
     gap = float(rng.uniform(1.0, 1.35))
-    ink_map = np.zeros((h, w), np.uint8)
+    ink_map = np.zeros((h, w, 2), np.uint8)
     if mode == "window":
         win_w, win_h = int(w * rng.uniform(0.42, 0.5)), int(h * rng.uniform(0.24, 0.3))
         wx0 = int(w * rng.uniform(0.07, 0.12))
@@ -107,7 +108,7 @@ def place_address(
         y = window[1] + pad + int(rng.uniform(0, max(1, win_h - 2 * pad - mask.shape[0])))
         mask, ink, opacity = _styled(mask, rng, light=False)
         ink_onto(paper, mask, x, y, ink, opacity)
-        _stamp_ink(ink_map, mask, x, y)
+        _stamp_ink(ink_map, _with_zip_line(mask), x, y)
         box = ink_box(mask, x, y)
         return PlacedBlock(box=_pad(box, 2, w, h), ink=ink_map, occupied=window)
 
@@ -142,8 +143,8 @@ def place_address(
         cx, cy = sticker_pad, sticker_pad
     text_y = cy + (bar.shape[0] + bar_gap if bar is not None and bar_above else 0)
     ink_onto(canvas, mask, cx, text_y, ink, opacity, cover=light)
-    text_ink = np.zeros(canvas.shape[:2], np.uint8)
-    _stamp_ink(text_ink, mask, cx, text_y)
+    text_ink = np.zeros((*canvas.shape[:2], 2), np.uint8)
+    _stamp_ink(text_ink, _with_zip_line(mask), cx, text_y)
     if bar is not None:
         by = cy if bar_above else text_y + mask.shape[0] + bar_gap
         ink_onto(
@@ -159,7 +160,7 @@ def place_address(
         _stick(paper, canvas, text_ink, ink_map, rng, x, y)
     else:
         ink_map = text_ink
-    box = ink_box(ink_map, 0, 0)
+    box = ink_box(ink_map[..., 0], 0, 0)
     return PlacedBlock(box=_pad(box, 2, w, h), ink=ink_map, occupied=(x, y, x + outer_w, y + outer_h))
 
 
@@ -178,7 +179,7 @@ def _stick(
     m = int(0.08 * max(sw, sh)) + 4
     local = np.zeros((sh + 2 * m, sw + 2 * m, 3), np.uint8)
     local_alpha = np.zeros(local.shape[:2], np.uint8)
-    local_ink = np.zeros(local.shape[:2], np.uint8)
+    local_ink = np.zeros((*local.shape[:2], 2), np.uint8)
     local[m : m + sh, m : m + sw] = sticker
     local_alpha[m : m + sh, m : m + sw] = alpha
     local_ink[m : m + sh, m : m + sw] = text_ink
@@ -195,9 +196,23 @@ def _stick(
     _stamp_ink(ink_map, local_ink, x - m, y - m)
 
 
+def _with_zip_line(mask: np.ndarray) -> np.ndarray:
+    """(h, w, 2): the block's ink, and the ink of its last line (found from the row profile) alone."""
+    rows = (mask > 60).any(axis=1)
+    inked = np.flatnonzero(rows)
+    last = np.zeros_like(mask)
+    if inked.size:
+        bottom = inked[-1]
+        top = bottom
+        while top > 0 and rows[top - 1]:
+            top -= 1
+        last[top : bottom + 1] = mask[top : bottom + 1]
+    return np.dstack([mask, last])
+
+
 def _stamp_ink(ink_map: np.ndarray, mask: np.ndarray, x: int, y: int) -> None:
     """Record `mask` placed at (x, y) in the full-piece ink map, clipped to the piece."""
-    h, w = mask.shape
+    h, w = mask.shape[:2]
     x0, y0 = max(0, x), max(0, y)
     x1, y1 = min(ink_map.shape[1], x + w), min(ink_map.shape[0], y + h)
     if x1 > x0 and y1 > y0:

@@ -2,7 +2,8 @@
 crushing. Each takes a severity in [0, 1]; even light damage is visible as its kind.
 
 Every function works in place on the piece image and its opacity mask (255 = paper present) and keeps
-the ground truth honest: `address_loss` measures how much of the destination the damage destroyed.
+the ground truth honest: tears and stains return the share of the destination's last line (city, state,
+ZIP) that they destroyed. `ink` maps are (H, W, 2): all address text, and its last line alone.
 """
 
 from __future__ import annotations
@@ -36,22 +37,22 @@ def tear(
     ink: np.ndarray,
     rng: np.random.Generator,
     severity: float,
-    address_box: Box,
+    target: Box | None,
     postage_box: Box | None,
-    over_address: bool,
 ) -> float:
-    """Remove a jagged chunk of paper; the fresh edge shows pale fibres. Returns the address loss.
+    """Remove a jagged chunk of paper; the fresh edge shows pale fibres. Returns the ZIP-line loss.
 
-    Tears keep clear of the postage (its kind must stay visible) and, unless aimed at it, of the address.
+    Tears keep clear of the postage (its kind must stay visible) and of the address, unless aimed at
+    `target` (the address's last line), which they then tear through.
     """
     h, w = alpha.shape
     for _ in range(10):
-        poly = tear_outline(rng, w, h, severity, address_box if over_address else None)
+        poly = tear_outline(rng, w, h, severity, target)
         cut = np.zeros((h, w), np.uint8)
         cv2.fillPoly(cut, [poly], 255)
         clear_of_postage = postage_box is None or _box_cover(cut, postage_box) < 0.03
-        loss = _loss(ink, cut > 0)
-        if clear_of_postage and (loss > 0.05 if over_address else loss == 0.0):
+        loss = _loss(ink[..., 1], cut > 0)
+        if clear_of_postage and (loss > 0.1 if target else _loss(ink[..., 0], cut > 0) == 0.0):
             break
     alpha[cut > 0] = 0
     # The fresh edge shows the paper's pale core: lighten a thin rim around the cut (in its bounding box).
@@ -107,14 +108,17 @@ def stain(
     rng: np.random.Generator,
     severity: float,
     dpi: int,
-    address_box: Box,
-    over_address: bool,
+    target: Box | None,
 ) -> float:
-    """A translucent blotch (coffee, water ring, grease) with a darker tide line. Returns address loss."""
+    """A blotch (coffee, water ring, grease) with a tide line, or over `target` an opaque spill.
+
+    Returns the share of the ZIP line destroyed (only an opaque spill destroys text).
+    """
     h, w = image.shape[:2]
     radius = dpi * (0.3 + 1.0 * severity) * rng.uniform(0.7, 1.2)
-    if over_address:
-        x0, y0, x1, y1 = address_box
+    over_address = target is not None
+    if target is not None:
+        x0, y0, x1, y1 = target
         cx, cy = rng.uniform(x0, x1), rng.uniform(y0, y1)
         radius = max(radius, 0.6 * max(x1 - x0, y1 - y0))
     else:
@@ -128,8 +132,9 @@ def stain(
     body = np.clip((1.0 - r) * 6.0, 0, 1) * (0.75 + 0.25 * smooth_field(rng, bh, bw, cells=6))
     ring = np.exp(-(((r - 1.0) / rng.uniform(0.03, 0.07)) ** 2))
     kind = rng.random()
-    if over_address:  # a heavy spill: dark and nearly opaque over the text
-        colour, fill, rim = (45, 70, 95), 0.9, 0.9
+    if over_address:  # a heavy spill (ink, tar, dark coffee) that hides the text under it
+        colour, fill, rim = (40, 55, 75), 1.0, 1.0
+        body = np.clip((1.0 - r) * 6.0, 0, 1)
     elif kind < 0.45:  # coffee or tea
         colour, fill, rim = (70, 120, 170), 0.12 + 0.35 * severity, 0.25 + 0.4 * severity
     elif kind < 0.75:  # water: little colour, a clear tide line
@@ -140,13 +145,17 @@ def stain(
         colour, fill, rim = (60, 100, 150), 0.0, 0.35 + 0.45 * severity
     opacity = np.maximum(body * fill, ring * rim)
     opacity *= 1.0 + 0.04 * grain(rng, bh, bw)
-    opacity = np.clip(opacity, 0, 0.95)[..., None]
+    opacity = np.clip(opacity, 0, 0.97)[..., None]
     colour = np.asarray(colour, np.float32)
     region = image[by0:by1, bx0:bx1].astype(np.float32)
-    image[by0:by1, bx0:bx1] = np.clip(region * (1 - opacity * (1 - colour / 255.0)), 0, 255).astype(np.uint8)
-    destroyed = np.zeros(ink.shape, bool)
-    destroyed[by0:by1, bx0:bx1] = opacity[..., 0] > 0.6
-    return _loss(ink, destroyed)
+    if over_address:  # opaque: the spill covers ink and paper alike
+        stained = region + (colour - region) * opacity
+    else:  # translucent: the stain darkens what is under it, text stays legible
+        stained = region * (1 - opacity * (1 - colour / 255.0))
+    image[by0:by1, bx0:bx1] = np.clip(stained, 0, 255).astype(np.uint8)
+    destroyed = np.zeros(ink.shape[:2], bool)
+    destroyed[by0:by1, bx0:bx1] = opacity[..., 0] > (0.85 if over_address else 2.0)
+    return _loss(ink[..., 1], destroyed)
 
 
 def crush(

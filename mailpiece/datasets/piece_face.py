@@ -27,7 +27,7 @@ class PieceFace:
     image: np.ndarray  # uint8 (H, W, 3) BGR
     address_box: Box
     postage_box: Box | None
-    address_ink: np.ndarray  # uint8 (H, W), > 0 on destination text
+    address_ink: np.ndarray  # uint8 (H, W, 2): destination text, and its last (ZIP) line alone
 
 
 def _print_text(

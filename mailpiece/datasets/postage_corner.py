@@ -90,11 +90,13 @@ def place_postage(paper: np.ndarray, rng: np.random.Generator, spec: PieceSpec) 
         ink = METER_INKS[int(rng.integers(len(METER_INKS)))] if rng.random() < 0.4 else (25, 25, 25)
         on_tape = False
     opacity = float(rng.uniform(0.75, 1.0))
+    corner = paper[top : top + mask.shape[0], right - mask.shape[1] : right]
+    on_tape = on_tape or float(corner.mean()) < 120  # dark stock: printed on a white tape or label
     if not on_tape:
         x, y = right - mask.shape[1], top
         ink_onto(paper, mask, x, y, ink, opacity)
         return x, y, right, y + mask.shape[0]
-    # Meter tape: the impression printed on a white gummed strip stuck onto the piece.
+    # Meter tape (or a permit label): the impression printed on a white strip stuck onto the piece.
     pad = int(dpi * rng.uniform(0.05, 0.12))
     tape, alpha = label_sticker(rng, mask.shape[1] + 2 * pad, mask.shape[0] + 2 * pad)
     ink_onto(tape, mask, pad, pad, ink, opacity)

@@ -22,7 +22,8 @@ from mailpiece.datasets.spec import PieceSpec, rng_for, sample_spec
 
 Box = tuple[int, int, int, int]
 
-# A destination that lost more than this share of its ink to a tear or an opaque stain is unsortable.
+# A destination whose last line (city, state, ZIP) lost more than this share of its ink to a tear or an
+# opaque spill is unsortable: the ZIP can no longer be read.
 MAX_ADDRESS_LOSS = 0.02
 
 
@@ -50,16 +51,17 @@ def _frame_box(pose: Pose, box: Box, width: int, height: int) -> Box:
     return max(0, int(fx0)), max(0, int(fy0)), min(width, int(fx1)), min(height, int(fy1))
 
 
-def _damage(spec: PieceSpec, rng: np.random.Generator, image, alpha, ink, address_box, postage_box):
-    """Apply the planned damage; returns (image, alpha or None, ink, address loss)."""
-    loss = 0.0
+def _damage(spec: PieceSpec, rng: np.random.Generator, image, ink, postage_box):
+    """Apply the planned damage; returns (image, alpha or None, ink, share of the ZIP line destroyed)."""
+    loss, alpha = 0.0, None
+    target = ink_box(ink[..., 1], 0, 0) if spec.damage_over_address else None
     if spec.damage_kind == "torn":
         alpha = np.full(image.shape[:2], 255, np.uint8)
-        loss = tear(image, alpha, ink, rng, spec.severity, address_box, postage_box, spec.damage_over_address)
+        loss = tear(image, alpha, ink, rng, spec.severity, target, postage_box)
     elif spec.damage_kind == "creased":
         crease(image, rng, spec.severity)
     elif spec.damage_kind == "stained":
-        loss = stain(image, ink, rng, spec.severity, spec.dpi, address_box, spec.damage_over_address)
+        loss = stain(image, ink, rng, spec.severity, spec.dpi, target)
     elif spec.damage_kind == "crushed":
         image, alpha, ink = crush(image, np.full(image.shape[:2], 255, np.uint8), ink, rng, spec.severity)
     return image, alpha, ink, loss
@@ -87,12 +89,10 @@ def render_spec(spec: PieceSpec, timings: dict[str, float] | None = None) -> Syn
     rng = rng_for(spec.seed, spec.index, 1)
     face = render_face(spec, rng)
     lap("face")
-    image, alpha, ink, loss = _damage(
-        spec, rng, face.image, None, face.address_ink, face.address_box, face.postage_box
-    )
+    image, alpha, ink, loss = _damage(spec, rng, face.image, face.address_ink, face.postage_box)
     address_box = face.address_box
     if spec.damage_kind == "crushed":  # the warp moved the text a few pixels
-        moved = ink_box(ink, 0, 0)
+        moved = ink_box(ink[..., 0], 0, 0)
         if moved is not None:
             address_box = (max(0, moved[0] - 2), max(0, moved[1] - 2), moved[2] + 2, moved[3] + 2)
     if alpha is None:

@@ -88,11 +88,12 @@ def test_greyscale_frames_encode_as_single_channel_jpeg() -> None:
     assert np.array_equal(frame.image[..., 0], frame.image[..., 2])
 
 
-def test_a_tear_aimed_at_the_address_makes_the_piece_unsortable() -> None:
-    aimed = SynthConfig(damage_mix=(("torn", 1.0),), p_damage_over_address=1.0)
+@pytest.mark.parametrize("kind", ["torn", "stained"])
+def test_damage_aimed_at_the_address_makes_the_piece_unsortable(kind: str) -> None:
+    aimed = SynthConfig(damage_mix=((kind, 1.0),), p_damage_over_address=1.0)
     assert sum(not render_frame(4, i, aimed).label.sortable for i in range(3)) >= 2
-    edges = SynthConfig(damage_mix=(("torn", 1.0),), p_damage_over_address=0.0)
-    assert all(render_frame(4, i, edges).label.sortable for i in range(3))
+    elsewhere = SynthConfig(damage_mix=((kind, 1.0),), p_damage_over_address=0.0)
+    assert all(render_frame(4, i, elsewhere).label.sortable for i in range(3))
 
 
 def _read(frame: SyntheticFrame, api) -> str:
