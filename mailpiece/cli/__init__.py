@@ -36,6 +36,18 @@ def _root(
     """Inspect camera frames of mail pieces and decide where each one goes."""
 
 
+def _register() -> None:
+    """Wire each command module's function into the app, in the order --help lists them."""
+    from mailpiece.cli import inspect_frames, synth, train
+
+    app.command("synth")(synth.synth)
+    app.command("inspect")(inspect_frames.inspect)
+    app.command("train")(train.train)
+
+
+_register()
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

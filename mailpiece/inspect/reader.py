@@ -92,10 +92,13 @@ class AddressReader:
         return best
 
     def read_block(self, piece: np.ndarray, candidate: BlockCandidate) -> AddressReading:
+        """OCR one candidate block, parse it and check it against the directory."""
         x0, y0, x1, y1 = candidate.box
-        lines = [
-            line for line in self.ocr.read_lines(preprocess_for_ocr(piece[y0:y1, x0:x1])) if line.text.strip()
-        ]
+        try:
+            lines = self.ocr.read_lines(preprocess_for_ocr(piece[y0:y1, x0:x1]))
+        except OcrTimeout:  # a pathological crop must not hold the worker: treat it as unreadable
+            lines = []
+        lines = [line for line in lines if line.text.strip()]
         if not lines:
             return AddressReading(address=None, verdict=None, box=candidate.box, layout_score=candidate.score)
         verdict = self.directory.check(parse_address(lines), thresholds=self.thresholds)
@@ -104,4 +107,5 @@ class AddressReader:
             verdict=verdict,
             box=candidate.box,
             layout_score=candidate.score,
+            ocr_confidence=float(np.mean([line.confidence for line in lines])),
         )
