@@ -24,7 +24,7 @@ from torch.utils.data import ConcatDataset, Dataset
 from mailpiece.datasets.config import SynthConfig
 from mailpiece.models.augment import apply_augment, sample_augment
 from mailpiece.models.heads import HEAD_CLASSES
-from mailpiece.models.preprocess import PreprocessConfig, bgr_to_tensor, letterbox
+from mailpiece.models.preprocess import PreprocessConfig, letterbox_bgr
 
 Sample = tuple[torch.Tensor, dict[str, int]]
 
@@ -128,7 +128,7 @@ def make_sample(
         piece = piece[::-1, ::-1]
     if augment.photometric > 0 and rng.random() < 0.4 * augment.photometric:
         piece = recompress(piece, int(rng.integers(20, 91)))
-    image = letterbox(bgr_to_tensor(piece), preprocess.input_size, preprocess.pad_value)
+    image = letterbox_bgr(piece, preprocess)
     if augment.photometric > 0:
         image = apply_augment(image, sample_augment(rng, augment.photometric))
     targets = {

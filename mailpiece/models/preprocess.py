@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import torch
-import torch.nn.functional as F
+import torchvision.transforms.v2.functional as TF
 
 IMAGENET_MEAN: tuple[float, float, float] = (0.485, 0.456, 0.406)
 IMAGENET_STD: tuple[float, float, float] = (0.229, 0.224, 0.225)
@@ -40,16 +40,26 @@ class PreprocessConfig:
         )
 
 
-def bgr_to_tensor(piece: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
-    """An OpenCV-style image (HxW grey, HxWx3 BGR or HxWx4 BGRA, uint8) as a 3xHxW RGB uint8 tensor."""
+def bgr_view(piece: np.ndarray) -> torch.Tensor:
+    """An OpenCV-style image (HxW grey, HxWx3 BGR or HxWx4 BGRA, uint8) as a 3xHxW BGR uint8 view, no copy."""
     if not isinstance(piece, np.ndarray) or piece.dtype != np.uint8:
         raise ValueError("a piece must be a uint8 numpy array")
-    if piece.ndim == 2:
-        piece = np.repeat(piece[:, :, None], 3, axis=2)
-    if piece.ndim != 3 or piece.shape[2] not in (3, 4) or min(piece.shape[:2]) < 2:
+    if (
+        piece.ndim not in (2, 3)
+        or (piece.ndim == 3 and piece.shape[2] not in (3, 4))
+        or min(piece.shape[:2]) < 2
+    ):
         raise ValueError(f"a piece must be HxW, HxWx3 or HxWx4 and at least 2x2, got shape {piece.shape}")
-    rgb = np.ascontiguousarray(piece[:, :, 2::-1])
-    return torch.from_numpy(rgb).to(device).permute(2, 0, 1)
+    if any(stride < 0 for stride in piece.strides):  # e.g. a flipped view: torch needs positive strides
+        piece = np.ascontiguousarray(piece)
+    if piece.ndim == 2:
+        return torch.from_numpy(piece).expand(3, *piece.shape)
+    return torch.from_numpy(piece).permute(2, 0, 1)[:3]
+
+
+def bgr_to_tensor(piece: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
+    """An OpenCV-style image as a 3xHxW RGB uint8 tensor."""
+    return bgr_view(piece).to(device).flip(0)
 
 
 def letterbox(image: torch.Tensor, size: tuple[int, int], pad_value: int) -> torch.Tensor:
@@ -58,13 +68,20 @@ def letterbox(image: torch.Tensor, size: tuple[int, int], pad_value: int) -> tor
     out_h, out_w = size
     scale = min(out_h / h, out_w / w)
     new_h, new_w = max(1, min(out_h, round(h * scale))), max(1, min(out_w, round(w * scale)))
-    resized = F.interpolate(
-        image[None].float(), size=(new_h, new_w), mode="bilinear", antialias=True, align_corners=False
-    )[0]
-    canvas = torch.full((3, out_h, out_w), float(pad_value), dtype=torch.float32, device=image.device)
+    # uint8 bilinear with antialias: torchvision's fast path, several times quicker than on floats
+    resized = TF.resize(image, [new_h, new_w], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
+    canvas = torch.full((3, out_h, out_w), pad_value, dtype=torch.uint8, device=image.device)
     top, left = (out_h - new_h) // 2, (out_w - new_w) // 2
     canvas[:, top : top + new_h, left : left + new_w] = resized
-    return canvas.round_().clamp_(0, 255).to(torch.uint8)
+    return canvas
+
+
+def letterbox_bgr(
+    piece: np.ndarray, config: PreprocessConfig, device: torch.device | str = "cpu"
+) -> torch.Tensor:
+    """One BGR piece image as the 3xHxW RGB uint8 letterbox the model sees (training and inference)."""
+    # letterbox the BGR view, then swap channels on the small image: no full-size copy
+    return letterbox(bgr_view(piece).to(device), config.input_size, config.pad_value).flip(0)
 
 
 class Preprocess:
@@ -77,7 +94,7 @@ class Preprocess:
 
     def letterbox_piece(self, piece: np.ndarray, device: torch.device | str = "cpu") -> torch.Tensor:
         """One BGR piece image as the 3xHxW RGB uint8 letterbox the model was trained on."""
-        return letterbox(bgr_to_tensor(piece, device), self.config.input_size, self.config.pad_value)
+        return letterbox_bgr(piece, self.config, device)
 
     def normalise(self, batch: torch.Tensor) -> torch.Tensor:
         """A Nx3xHxW uint8 batch as float32, shifted and scaled by the checkpoint's mean and std."""

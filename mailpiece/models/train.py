@@ -66,9 +66,10 @@ class PieceLoss(nn.Module):
         return torch.stack(losses).sum()
 
 
-def _forward(
+def forward_batch(
     model: nn.Module, batch: Batch, device: torch.device, preprocess: Preprocess, precision: Precision
 ) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor]]:
+    """Move a batch to ``device``, normalise it and run the model under the run's precision."""
     images, targets = batch
     x = preprocess.normalise(images.to(device, non_blocking=True))
     if precision.channels_last:
@@ -97,7 +98,7 @@ def train_one_epoch(
     total_loss, correct, seen, started = 0.0, 0.0, 0, time.perf_counter()
     batches = len(loader) if hasattr(loader, "__len__") else 0
     for i, batch in enumerate(loader):
-        logits, targets = _forward(model, batch, device, preprocess, precision)
+        logits, targets = forward_batch(model, batch, device, preprocess, precision)
         loss = loss_fn(logits, targets)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
@@ -171,7 +172,7 @@ def evaluate(
     labels: dict[str, list[np.ndarray]] = {h: [] for h in loss_fn.heads}
     total_loss, seen = 0.0, 0
     for batch in loader:
-        logits, targets = _forward(model, batch, device, preprocess, precision)
+        logits, targets = forward_batch(model, batch, device, preprocess, precision)
         total_loss += float(loss_fn(logits, targets)) * len(batch[0])
         seen += len(batch[0])
         for h in loss_fn.heads:

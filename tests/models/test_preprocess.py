@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import torch
 
-from mailpiece.models.preprocess import Preprocess, PreprocessConfig, bgr_to_tensor, letterbox
+from mailpiece.models.preprocess import Preprocess, PreprocessConfig, bgr_to_tensor, letterbox, letterbox_bgr
 
 
 def test_bgr_becomes_rgb_channels_first() -> None:
@@ -65,3 +65,13 @@ def test_config_round_trips_through_a_dict() -> None:
 def test_an_empty_batch_is_an_error() -> None:
     with pytest.raises(ValueError):
         Preprocess(PreprocessConfig())([])
+
+
+def test_flipped_views_and_bgr_letterbox_match_the_copy() -> None:
+    rng = np.random.default_rng(0)
+    piece = rng.integers(0, 256, size=(60, 150, 3), dtype=np.uint8)
+    cfg = PreprocessConfig(input_size=(32, 64))
+    turned = piece[::-1, ::-1]
+    from_view = letterbox_bgr(turned, cfg)
+    from_copy = letterbox(bgr_to_tensor(np.ascontiguousarray(turned)), cfg.input_size, cfg.pad_value)
+    assert torch.equal(from_view, from_copy)
