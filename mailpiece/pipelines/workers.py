@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ray
+
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.inspector import Inspector, Prepared
 from mailpiece.inspect.result import Result
@@ -67,8 +69,9 @@ class InspectWorker:
     def __init__(self, settings: InspectorSettings, *, cnn: bool) -> None:
         self.inspector = settings.build(cnn=cnn, device="cpu")
 
-    def ping(self) -> bool:
-        return True
+    def ping(self) -> str:
+        """Alive: answers with the id of the node it runs on."""
+        return ray.get_runtime_context().get_node_id()
 
     def inspect(self, payload: Frame | SyntheticRecipe) -> Result:
         frame = _frame_of(payload)
@@ -99,8 +102,9 @@ class PostageDamageBatcher:
         self.batches = 0
         self.pieces = 0
 
-    def ping(self) -> bool:
-        return True
+    def ping(self) -> str:
+        """Alive: answers with the id of the node it runs on."""
+        return ray.get_runtime_context().get_node_id()
 
     def stats(self) -> dict[str, Any]:
         return {"device": self.device, "batches": self.batches, "pieces": self.pieces}
