@@ -53,8 +53,8 @@ def vivid(rng: np.random.Generator) -> tuple[int, int, int]:
     return tuple(int(v) for v in cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)[0, 0])
 
 
-def picture(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
-    """A small printed picture: a gradient sky with random shapes, stripes, hills and blotches."""
+def _gradient(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """A two-colour linear gradient in a random direction, sometimes fading to a pale tint."""
     c1, c2 = np.array(vivid(rng), np.float32), np.array(vivid(rng), np.float32)
     if rng.random() < 0.4:
         c2 = (c2 + 255.0 * 2) / 3.0
@@ -62,15 +62,92 @@ def picture(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
     yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
     t = xx * np.cos(angle) + yy * np.sin(angle)
     t = (t - t.min()) / max(1e-6, float(np.ptp(t)))
-    img = (c1 * (1 - t[..., None]) + c2 * t[..., None]).astype(np.uint8)
+    return (c1 * (1 - t[..., None]) + c2 * t[..., None]).astype(np.uint8)
+
+
+def _photo(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """A photograph-like scene: a sky over layered, textured land in a random palette."""
+    img = _gradient(rng, width, height)
+    for layer in range(int(rng.integers(2, 5))):
+        base = height * (0.35 + 0.15 * layer + rng.uniform(-0.1, 0.1))
+        knots = rng.uniform(-0.15, 0.15, int(rng.integers(3, 9))) * height
+        ridge = base + np.interp(np.arange(width), np.linspace(0, width - 1, knots.size), knots)
+        below = np.arange(height, dtype=np.float32)[:, None] > ridge[None, :]
+        shade = 0.8 + 0.2 * smooth_field(rng, height, width, cells=8)
+        img[below] = (np.array(vivid(rng), np.float32) * shade[below][:, None]).astype(np.uint8)
+    return img
+
+
+def _flag(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """A waving striped flag with a starred canton."""
+    img = np.full((height, width, 3), 245, np.uint8)
+    stripes = int(rng.integers(5, 14))
+    for k in range(0, stripes, 2):
+        cv2.rectangle(
+            img, (0, int(k * height / stripes)), (width, int((k + 1) * height / stripes)), (50, 40, 190), -1
+        )
+    cw, ch = int(width * rng.uniform(0.35, 0.5)), int(height * rng.uniform(0.4, 0.6))
+    cv2.rectangle(img, (0, 0), (cw, ch), (110, 50, 30), -1)
+    for _ in range(int(rng.integers(6, 20))):
+        cv2.circle(img, (int(rng.uniform(2, cw - 2)), int(rng.uniform(2, ch - 2))), 1, (250, 250, 250), -1)
+    yy, xx = np.mgrid[0:height, 0:width].astype(np.float32)
+    wave = np.sin(xx / max(4.0, width / rng.uniform(1.0, 2.5)) + rng.uniform(0, 6.3)) * height * 0.04
+    return cv2.remap(img, xx, yy + wave, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REFLECT)
+
+
+def _portrait(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """A head-and-shoulders silhouette on a plain or graded ground, as on commemorative stamps."""
+    img = (
+        _gradient(rng, width, height)
+        if rng.random() < 0.5
+        else np.full((height, width, 3), vivid(rng), np.uint8)
+    )
+    tone = tuple(int(v) for v in rng.integers(20, 120, 3))
+    cx = int(width * rng.uniform(0.4, 0.6))
+    cv2.ellipse(
+        img,
+        (cx, int(height * 0.42)),
+        (int(width * 0.17), int(height * 0.2)),
+        0,
+        0,
+        360,
+        tone,
+        -1,
+        cv2.LINE_AA,
+    )
+    cv2.ellipse(
+        img, (cx, height), (int(width * 0.38), int(height * 0.32)), 0, 180, 360, tone, -1, cv2.LINE_AA
+    )
+    return img
+
+
+def picture(rng: np.random.Generator, width: int, height: int) -> np.ndarray:
+    """A small printed picture: abstract shapes, a landscape photo, a flag, a portrait, or flowers."""
+    theme = rng.random()
+    if theme < 0.2:
+        return cv2.GaussianBlur(_photo(rng, width, height), (3, 3), 0.8)
+    if theme < 0.3:
+        return _flag(rng, width, height)
+    if theme < 0.4:
+        return cv2.GaussianBlur(_portrait(rng, width, height), (3, 3), 0.7)
+    img = _gradient(rng, width, height)
+    if theme < 0.5:  # flowers: petals round a centre
+        for _ in range(int(rng.integers(1, 4))):
+            c = np.array([rng.uniform(0.2, 0.8) * width, rng.uniform(0.2, 0.8) * height])
+            r = min(width, height) * rng.uniform(0.12, 0.25)
+            petal = vivid(rng)
+            for a in np.linspace(0, 2 * np.pi, int(rng.integers(5, 9)), endpoint=False):
+                p = (c + r * np.array([np.cos(a), np.sin(a)])).astype(int)
+                cv2.circle(img, (int(p[0]), int(p[1])), int(r * 0.6), petal, -1, cv2.LINE_AA)
+            cv2.circle(img, (int(c[0]), int(c[1])), int(r * 0.45), vivid(rng), -1, cv2.LINE_AA)
+        return cv2.GaussianBlur(img, (3, 3), 0.7)
     for _ in range(int(rng.integers(2, 7))):
         colour = vivid(rng)
         kind = rng.random()
         if kind < 0.3:
             centre = (int(rng.integers(0, width)), int(rng.integers(0, height)))
-            cv2.circle(
-                img, centre, int(rng.integers(3, max(4, min(width, height) // 2))), colour, -1, cv2.LINE_AA
-            )
+            radius = int(rng.integers(3, max(4, min(width, height) // 2)))
+            cv2.circle(img, centre, radius, colour, -1, cv2.LINE_AA)
         elif kind < 0.55:
             pts = np.stack([rng.integers(0, width, 5), rng.integers(0, height, 5)], axis=1).astype(np.int32)
             cv2.fillPoly(img, [pts], colour, cv2.LINE_AA)

@@ -81,12 +81,10 @@ def stamp(rng: np.random.Generator, width: int, height: int, dpi: int) -> tuple[
         draw.text(corners[1], denomination, font=font, fill=fill)
     else:
         big = load_font(face.path, max(10, int(inner_h * rng.uniform(0.2, 0.3))))
-        draw.text(
-            (width - margin - big.getlength(denomination) - 3, corners[1][1] - big.size // 3),
-            denomination,
-            font=big,
-            fill=fill,
-        )
+        top, bottom = big.getbbox(denomination)[1], big.getbbox(denomination)[3]
+        at_bottom = corners[1][1] > height / 2
+        y = height - margin - 3 - bottom if at_bottom else margin + 2 - top
+        draw.text((width - margin - big.getlength(denomination) - 3, y), denomination, font=big, fill=fill)
     patch = np.asarray(img)[..., ::-1].copy()
     alpha = np.full((height, width), 255, np.uint8)
     _perforation(alpha, rng, dpi)
