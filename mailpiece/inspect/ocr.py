@@ -297,7 +297,15 @@ def flatten_background(grey: np.ndarray, glyph_px: int) -> np.ndarray:
     )
     background = cv2.resize(cv2.blur(background, (3, 3)), (grey.shape[1], grey.shape[0]), cv2.INTER_LINEAR)
     flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
-    flat[background < 0.55 * float(np.median(background))] = 255
+    # Dark regions wider than any stroke survive a closing half a glyph wide; print does not.
+    half_glyph = max(3, (glyph_px // 2) | 1)
+    filled = cv2.morphologyEx(
+        grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (half_glyph, half_glyph))
+    )
+    not_paper = filled < 0.55 * float(np.median(filled))
+    if not_paper.any():
+        not_paper = cv2.dilate(not_paper.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
+        flat[not_paper] = 255
     return flat
 
 
