@@ -74,7 +74,10 @@ def _belt_models(border: np.ndarray, clusters: int = 3) -> list[tuple[np.ndarray
     are dropped because they are more likely a piece touching the frame edge than belt.
     """
     criteria = (cv2.TERM_CRITERIA_EPS + cv2.TERM_CRITERIA_MAX_ITER, 10, 1.0)
-    _, labels, _ = cv2.kmeans(border, clusters, None, criteria, 1, cv2.KMEANS_PP_CENTERS)
+    # Start from lightness tertiles, not a random draw: the same frame must always give the same piece.
+    ranks = np.argsort(np.argsort(border[:, 0], kind="stable"), kind="stable")
+    initial = (ranks * clusters // len(border)).astype(np.int32).reshape(-1, 1)
+    _, labels, _ = cv2.kmeans(border, clusters, initial, criteria, 1, cv2.KMEANS_USE_INITIAL_LABELS)
     models = []
     for k in range(clusters):
         members = border[labels.ravel() == k]

@@ -1,0 +1,143 @@
+"""The inspector end to end on real frames: one record per frame, the right ZIP, bad input handled."""
+
+from __future__ import annotations
+
+import io
+import json
+import struct
+import zlib
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from mailpiece.datasets import encode, render_frame
+from mailpiece.datasets.config import SynthConfig
+from mailpiece.inspect.frame import Frame
+from mailpiece.inspect.result import REASON_CODES, Result
+
+# Undamaged, upright, colour frames; the tests turn and grey them themselves.
+CLEAN = SynthConfig(damage_mix=(("none", 1.0),), p_upside_down=0.0, p_grayscale=0.0, p_flat_scan=0.0)
+SEED = 31
+READABLE = (0, 1, 3, 5, 8, 10)  # a flat, envelopes, a postcard
+
+
+def _frame(index: int, image: np.ndarray | None = None) -> tuple[Frame, str]:
+    synthetic = render_frame(SEED, index, CLEAN)
+    data = encode(synthetic) if image is None else image
+    return Frame(piece_id=f"piece_{index}", source="test", data=data), synthetic.label.address.zip5
+
+
+def _check_record(result: Result) -> None:
+    record = json.loads(json.dumps(result.to_dict()))
+    assert record["decision"] in ("sort", "reject")
+    assert (record["decision"] == "reject") == bool(record["reasons"])
+    assert all(code in REASON_CODES for code in record["reasons"])
+    assert Result.from_dict(record).to_dict() == record
+
+
+@pytest.mark.parametrize("index", READABLE)
+def test_clean_frames_are_sorted_on_the_right_zip(address_inspector, index: int) -> None:
+    frame, zip5 = _frame(index)
+    result = address_inspector(frame)
+    _check_record(result)
+    assert result.decision == "sort", result.to_dict()
+    assert result.address.zip5 == zip5 and result.address.verified
+    assert result.orientation == 0
+    assert result.bin == address_inspector.sort_plan.bin_for(zip5)
+
+
+@pytest.mark.parametrize("index", READABLE[:4])
+def test_upside_down_frames_are_turned_and_read(address_inspector, index: int) -> None:
+    synthetic = render_frame(SEED, index, CLEAN)
+    turned = cv2.rotate(synthetic.image, cv2.ROTATE_180)
+    result = address_inspector(Frame(piece_id="t", source="test", data=turned))
+    assert result.address is not None and result.address.zip5 == synthetic.label.address.zip5
+    assert result.orientation == 180
+
+
+@pytest.mark.parametrize("index", READABLE[:4])
+def test_greyscale_frames_are_read(address_inspector, index: int) -> None:
+    synthetic = render_frame(SEED, index, CLEAN)
+    grey = cv2.cvtColor(cv2.cvtColor(synthetic.image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    result = address_inspector(Frame(piece_id="g", source="test", data=grey))
+    assert result.address is not None and result.address.zip5 == synthetic.label.address.zip5
+
+
+def test_the_return_address_is_never_taken_for_the_destination(address_inspector) -> None:
+    checked = 0
+    for index in range(12):
+        synthetic = render_frame(SEED, index, CLEAN)
+        if synthetic.label.return_address is None:
+            continue
+        result = address_inspector(Frame(piece_id="r", source="test", data=encode(synthetic)))
+        if result.address is not None and result.address.zip5 is not None:
+            assert result.address.zip5 != synthetic.label.return_address.zip5
+            checked += 1
+    assert checked >= 6
+
+
+def test_geometry_in_the_record_lies_inside_the_frame(address_inspector) -> None:
+    frame, _ = _frame(READABLE[1])
+    synthetic = render_frame(SEED, READABLE[1], CLEAN)
+    height, width = synthetic.image.shape[:2]
+    result = address_inspector(frame)
+    assert len(result.piece_quad) == 4
+    assert all(-1 <= x <= width and -1 <= y <= height for x, y in result.piece_quad)
+    x0, y0, x1, y1 = result.address_box
+    assert 0 <= x0 < x1 <= width + 1 and 0 <= y0 < y1 <= height + 1
+    # The box found holds the labelled destination block's centre.
+    lx0, ly0, lx1, ly1 = synthetic.label.address_box
+    assert x0 <= (lx0 + lx1) / 2 <= x1 and y0 <= (ly0 + ly1) / 2 <= y1
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def _tiny_png() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1, 1), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+HOSTILE = {
+    "empty": b"",
+    "random": np.random.default_rng(0).integers(0, 256, 4096, dtype=np.uint8).tobytes(),
+    "html": b"<!doctype html><html><body>not a picture</body></html>",
+    "truncated_jpeg": encode(render_frame(SEED, 0, CLEAN))[:3000],
+    "one_pixel": _tiny_png(),
+    "huge_header": _png_claiming(100_000, 100_000),
+    "nan_array": np.full((100, 100, 3), np.nan, dtype=np.float32),
+    "belt_only": np.full((600, 1200, 3), 35, dtype=np.uint8),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_gives_one_bad_image_record(address_inspector, name: str) -> None:
+    result = address_inspector(Frame(piece_id=name, source=f"hostile/{name}", data=HOSTILE[name]))
+    _check_record(result)
+    assert result.reasons == ("bad_image",)
+    assert result.decision == "reject" and result.bin == address_inspector.sort_plan.reject_bin
+    assert result.message
+    assert result.piece_id == name
+
+
+def test_prepare_then_finish_equals_one_call(address_inspector) -> None:
+    frame, _ = _frame(READABLE[0])
+    whole = address_inspector(frame).to_dict()
+    prepared = address_inspector.prepare(frame)
+    halves = address_inspector.finish(prepared, None).to_dict()
+    for record in (whole, halves):
+        record.pop("timings_ms")
+    assert whole == halves
