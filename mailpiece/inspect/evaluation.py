@@ -5,6 +5,7 @@ Definitions, as address-reader vendors use them:
 - *mis-sort*: a piece whose address was accepted with a ZIP other than the true one. Its rate is over all
   scored pieces, because every accepted wrong read sends a real piece to the wrong place.
 The read-rate/error curve replays the accept decision over a range of confidence thresholds.
+The CNN is scored as the sorter uses it: unpaid pieces caught, damaged pieces caught, good pieces rejected.
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from mailpiece.inspect.result import Result
+from mailpiece.inspect.result import DAMAGE_KINDS, POSTAGE_KINDS, Result
+from mailpiece.models.metrics import RejectRates, reject_rates
 
 ADDRESS_REASONS = frozenset({"unreadable_address", "invalid_address", "low_confidence"})
 
@@ -144,3 +146,90 @@ def latency_percentiles(results: Sequence[Result]) -> dict[str, tuple[float, flo
         for stage, ms in result.timings_ms.items():
             stages.setdefault(stage, []).append(ms)
     return {stage: (float(np.percentile(v, 50)), float(np.percentile(v, 95))) for stage, v in stages.items()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class HeadScores:
+    """One CNN head scored on frames: confusion matrix (rows true, columns called) and per-class P/R."""
+
+    classes: tuple[str, ...]
+    confusion: tuple[tuple[int, ...], ...]
+
+    def precision_recall(self) -> dict[str, tuple[float | None, float | None]]:
+        matrix = np.array(self.confusion)
+        out = {}
+        for i, name in enumerate(self.classes):
+            called, true = matrix[:, i].sum(), matrix[i].sum()
+            out[name] = (matrix[i, i] / called if called else None, matrix[i, i] / true if true else None)
+        return out
+
+    def to_dict(self) -> dict:
+        return {
+            "classes": list(self.classes),
+            "confusion": [list(r) for r in self.confusion],
+            "precision_recall": self.precision_recall(),
+        }
+
+
+@dataclass(frozen=True, kw_only=True)
+class CnnScores:
+    postage: HeadScores
+    damage: HeadScores
+    curve: tuple[RejectRates, ...]  # catch and false-reject rates over a common threshold
+    at_config: RejectRates  # at the thresholds the inspector ran with
+
+    def to_dict(self) -> dict:
+        return {
+            "postage": self.postage.to_dict(),
+            "damage": self.damage.to_dict(),
+            "curve": [r.to_dict() for r in self.curve],
+            "at_config": self.at_config.to_dict(),
+        }
+
+
+def _head(results_kinds: list[str], true_kinds: list[str], classes: tuple[str, ...]) -> HeadScores:
+    index = {name: i for i, name in enumerate(classes)}
+    matrix = np.zeros((len(classes), len(classes)), dtype=int)
+    for called, true in zip(results_kinds, true_kinds, strict=True):
+        matrix[index[true], index[called]] += 1
+    return HeadScores(classes=classes, confusion=tuple(tuple(int(v) for v in row) for row in matrix))
+
+
+def score_cnn(
+    results: Sequence[Result], truths: Sequence[Truth], *, postage_threshold: float, damage_threshold: float
+) -> CnnScores | None:
+    """Score the postage and damage calls of results that have them; None when no CNN ran."""
+    by_id = {t.piece_id: t for t in truths}
+    pairs = [
+        (r, by_id[r.piece_id])
+        for r in results
+        if r.piece_id in by_id
+        and r.postage is not None
+        and r.damage is not None
+        and by_id[r.piece_id].postage_kind is not None
+    ]
+    if not pairs:
+        return None
+    p_unpaid = np.array([1.0 - r.postage.score for r, _ in pairs])
+    p_damaged = np.array([r.damage.score for r, _ in pairs])
+    is_unpaid = np.array([t.postage_kind == "none" for _, t in pairs])
+    is_damaged = np.array([t.damage_kind != "none" for _, t in pairs])
+    curve = tuple(
+        reject_rates(
+            p_unpaid, p_damaged, is_unpaid, is_damaged, postage_threshold=float(t), damage_threshold=float(t)
+        )
+        for t in np.round(np.arange(0.1, 0.951, 0.05), 2)
+    )
+    return CnnScores(
+        postage=_head([r.postage.kind for r, _ in pairs], [t.postage_kind for _, t in pairs], POSTAGE_KINDS),
+        damage=_head([r.damage.kind for r, _ in pairs], [t.damage_kind for _, t in pairs], DAMAGE_KINDS),
+        curve=curve,
+        at_config=reject_rates(
+            p_unpaid,
+            p_damaged,
+            is_unpaid,
+            is_damaged,
+            postage_threshold=postage_threshold,
+            damage_threshold=damage_threshold,
+        ),
+    )

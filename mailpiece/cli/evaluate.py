@@ -1,0 +1,93 @@
+"""`mailpiece evaluate`: run the inspector over a labelled dataset and score it against the ground truth."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from mailpiece.cli.options import checkpoint_option, device_option, ocr_engine_option, sort_plan_option
+
+
+def evaluate(
+    dataset: Path = typer.Argument(
+        ..., help="A labelled dataset folder (frames/ + labels.jsonl), e.g. from `synth`."
+    ),
+    limit: int | None = typer.Option(None, "--limit", "-n", min=1, help="Score only the first N frames."),
+    results_out: Path | None = typer.Option(
+        None, "--results", help="Also write every result record to this JSONL file."
+    ),
+    report_out: Path | None = typer.Option(
+        None, "--report", help="Also write the scores as JSON to this file."
+    ),
+    ocr_engine: str = ocr_engine_option(),
+    sort_plan: Path | None = sort_plan_option(),
+    checkpoint: Path | None = checkpoint_option(),
+    cnn: bool = typer.Option(True, "--cnn/--no-cnn", help="Run and score the postage/damage CNN."),
+    device: str = device_option(),
+) -> None:
+    """Score the inspector on a labelled dataset: read rate, mis-sorts, reject reasons, the read-rate vs
+    error curve over the confidence threshold, CNN precision/recall and catch rates, and latency per stage.
+    """
+    from rich.console import Console
+    from rich.progress import track
+
+    from mailpiece.cli.report import print_address_scores, print_cnn_scores
+    from mailpiece.datasets.labels import read_labels
+    from mailpiece.inspect.evaluation import Truth, score_addresses, score_cnn
+    from mailpiece.inspect.factory import build_inspector, resolve_device
+    from mailpiece.inspect.frame import Frame
+
+    if not (dataset / "labels.jsonl").is_file():
+        typer.echo(f"error: {dataset} has no labels.jsonl (make one with `mailpiece synth`)", err=True)
+        raise typer.Exit(2)
+    labels = read_labels(dataset)[:limit]
+    inspector = build_inspector(
+        ocr_engine=ocr_engine,
+        sort_plan=sort_plan,
+        checkpoint=checkpoint,
+        cnn=cnn,
+        device=resolve_device(device),
+    )
+    results = []
+    sink = results_out.open("w", encoding="utf-8") if results_out else None
+    try:
+        for label in track(labels, description="evaluating", transient=True):
+            result = inspector(Frame.from_path(dataset / label.image))
+            results.append(result)
+            if sink:
+                sink.write(json.dumps(result.to_dict()) + "\n")
+    finally:
+        if sink:
+            sink.close()
+    truths = [
+        Truth(
+            piece_id=label.piece_id,
+            zip5=label.address.zip5,
+            sortable=label.sortable,
+            postage_kind=label.postage.kind,
+            damage_kind=label.damage.kind,
+            orientation=label.orientation,
+        )
+        for label in labels
+    ]
+    address = score_addresses(results, truths)
+    thresholds = inspector.config.cnn
+    cnn_scores = score_cnn(
+        results, truths, postage_threshold=thresholds.no_postage, damage_threshold=thresholds.damaged
+    )
+    console = Console()
+    console.print(f"[bold]{dataset}[/]: {len(results)} frames, model {inspector.model_name or '(no CNN)'}")
+    print_address_scores(console, address)
+    if cnn_scores:
+        print_cnn_scores(console, cnn_scores)
+    if report_out:
+        report = {
+            "dataset": str(dataset),
+            "frames": len(results),
+            "model": inspector.model_name,
+            "address": address.to_dict(),
+            "cnn": cnn_scores.to_dict() if cnn_scores else None,
+        }
+        report_out.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

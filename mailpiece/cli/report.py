@@ -1,0 +1,71 @@
+"""Rich tables for evaluation scores, shared by `evaluate` and the demo."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.table import Table
+
+from mailpiece.inspect.evaluation import AddressScores, CnnScores
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{100 * value:.1f}%"
+
+
+def print_address_scores(console: Console, scores: AddressScores) -> None:
+    """Headline rates, reject reasons, the confidence curve and latency percentiles."""
+    head = Table(title="Address reading", show_header=False)
+    head.add_row(
+        "sortable pieces finalized with the right ZIP",
+        f"{scores.finalized_right}/{scores.sortable} = {_pct(scores.finalization_rate)}",
+    )
+    head.add_row(
+        "mis-sorts (wrong ZIP accepted), of all pieces",
+        f"{scores.missorted}/{scores.pieces} = {_pct(scores.missort_rate)}",
+    )
+    if scores.orientation_known:
+        head.add_row("orientation right", f"{scores.orientation_right}/{scores.orientation_known}")
+    head.add_row("decisions", ", ".join(f"{k} {v}" for k, v in sorted(scores.decisions.items())))
+    head.add_row("reject reasons", ", ".join(f"{k} {v}" for k, v in sorted(scores.reasons.items())) or "-")
+    console.print(head)
+    curve = Table(title="Read rate vs error over the confidence threshold")
+    for column in ("threshold", "read rate", "error rate"):
+        curve.add_column(column, justify="right")
+    for point in scores.curve[::2]:
+        curve.add_row(f"{point.threshold:.2f}", _pct(point.read_rate), _pct(point.error_rate))
+    console.print(curve)
+    latency = Table(title="Latency per stage (ms)")
+    for column in ("stage", "p50", "p95"):
+        latency.add_column(column, justify="right")
+    for stage, (p50, p95) in scores.latency_ms.items():
+        latency.add_row(stage, f"{p50:.1f}", f"{p95:.1f}")
+    console.print(latency)
+
+
+def print_cnn_scores(console: Console, scores: CnnScores) -> None:
+    """Per-class precision/recall, confusion matrices, and the catch vs false-reject curve."""
+    for head in (scores.postage, scores.damage):
+        table = Table(title=f"{'Postage' if head is scores.postage else 'Damage'}: rows true, columns called")
+        table.add_column("true \\ called")
+        for name in head.classes:
+            table.add_column(name, justify="right")
+        table.add_column("precision", justify="right")
+        table.add_column("recall", justify="right")
+        pr = head.precision_recall()
+        for name, row in zip(head.classes, head.confusion, strict=True):
+            table.add_row(name, *map(str, row), _pct(pr[name][0]), _pct(pr[name][1]))
+        console.print(table)
+    curve = Table(title="CNN rejects over the threshold (both heads)")
+    for column in ("threshold", "unpaid caught", "damaged caught", "good rejected"):
+        curve.add_column(column, justify="right")
+    for r in scores.curve:
+        curve.add_row(
+            f"{r.postage_threshold:.2f}", _pct(r.unpaid_caught), _pct(r.damaged_caught), _pct(r.good_rejected)
+        )
+    console.print(curve)
+    c = scores.at_config
+    console.print(
+        f"at the configured thresholds (no_postage {c.postage_threshold}, damaged "
+        f"{c.damage_threshold}): unpaid caught {_pct(c.unpaid_caught)} of {c.unpaid}, damaged caught "
+        f"{_pct(c.damaged_caught)} of {c.damaged}, good rejected {_pct(c.good_rejected)} of {c.good}"
+    )
