@@ -124,7 +124,12 @@ def race(archs: list[str], train_dir: Path, val_dir: Path, seconds: float, worke
     """
     from torch.utils.data import DataLoader
 
-    from mailpiece.datasets.torch_dataset import PieceFolderDataset, SampleAugment, class_weights
+    from mailpiece.datasets.torch_dataset import (
+        PieceFolderDataset,
+        SampleAugment,
+        class_weights,
+        loader_worker_init,
+    )
     from mailpiece.models.fit import FitConfig, build_optimizer, warmup_cosine
     from mailpiece.models.train import PieceLoss, Precision, evaluate, forward_batch
 
@@ -132,7 +137,12 @@ def race(archs: list[str], train_dir: Path, val_dir: Path, seconds: float, worke
     precision, pre = Precision.for_device(dev), PreprocessConfig()
     train_set = PieceFolderDataset(train_dir, preprocess=pre)
     val_set = PieceFolderDataset(val_dir, seed=1, augment=SampleAugment.evaluation(), preprocess=pre)
-    kw = {"batch_size": 128, "num_workers": workers, "pin_memory": dev.type == "cuda"}
+    kw = {
+        "batch_size": 128,
+        "num_workers": workers,
+        "pin_memory": dev.type == "cuda",
+        "worker_init_fn": loader_worker_init,
+    }
     loader = DataLoader(train_set, shuffle=True, drop_last=True, **kw)
     loss_fn = PieceLoss(class_weights(train_set.classes())).to(dev)
     runs = []

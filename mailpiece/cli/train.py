@@ -7,9 +7,7 @@ every epoch; validation and test frames come from other seeds, so the scores are
 
 from __future__ import annotations
 
-import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -30,25 +28,13 @@ def resolve_device(name: str) -> Any:
     return torch.device(name)
 
 
-def _render_one(job: tuple[Path, int, int]) -> str:
-    from mailpiece.datasets.render import encode, render_frame
-
-    root, seed, index = job
-    frame = render_frame(seed, index)
-    (root / frame.label.image).write_bytes(encode(frame))
-    return json.dumps(frame.label.to_dict())
-
-
 def render_folder(root: Path, seed: int, count: int, workers: int) -> Path:
-    """Render frames 0..count-1 of synthetic dataset ``seed`` into a dataset folder (kept if complete)."""
+    """Frames 0..count-1 of synthetic dataset ``seed`` as a dataset folder, rendered once and reused."""
+    from mailpiece.datasets.writer import write_dataset
+
     labels = root / "labels.jsonl"
-    if labels.exists() and sum(1 for _ in labels.open()) == count:
-        return root
-    (root / "frames").mkdir(parents=True, exist_ok=True)
-    jobs = [(root, seed, i) for i in range(count)]
-    with ProcessPoolExecutor(max_workers=max(1, workers)) as pool:
-        lines = list(pool.map(_render_one, jobs, chunksize=16))
-    labels.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    if not (labels.exists() and sum(1 for _ in labels.open()) == count):
+        write_dataset(root, count, seed, workers=workers, progress=False)
     return root
 
 
@@ -103,7 +89,13 @@ def train(
     from rich.console import Console
     from torch.utils.data import DataLoader
 
-    from mailpiece.datasets.torch_dataset import PieceFolderDataset, PieceMix, SampleAugment, class_weights
+    from mailpiece.datasets.torch_dataset import (
+        PieceFolderDataset,
+        PieceMix,
+        SampleAugment,
+        class_weights,
+        loader_worker_init,
+    )
     from mailpiece.models.checkpoint import CheckpointInfo, load_checkpoint, save_checkpoint
     from mailpiece.models.fit import FitConfig, fit
     from mailpiece.models.heads import HEAD_CLASSES
@@ -139,11 +131,13 @@ def train(
         "pin_memory": dev.type == "cuda",
     }
     if workers > 0:
-        loader_args["prefetch_factor"] = 4
+        loader_args.update(prefetch_factor=4, worker_init_fn=loader_worker_init)
     train_loader = DataLoader(
         train_set, shuffle=True, drop_last=True, generator=torch.Generator().manual_seed(seed), **loader_args
     )
     val_loader = DataLoader(val_set, **loader_args)
+    if len(train_loader) == 0:
+        raise typer.BadParameter(f"{len(train_set)} training pieces do not fill one batch of {batch_size}")
 
     model = resumed.model if resumed else build_model(arch, HEAD_CLASSES)
     model.to(dev)

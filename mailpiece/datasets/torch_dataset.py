@@ -237,6 +237,11 @@ class PieceMix(ConcatDataset):
         return [c for part in self.datasets for c in part.classes()]
 
 
+def loader_worker_init(_worker_id: int) -> None:
+    """DataLoader worker set-up: one OpenCV thread each, as the workers already share the cores."""
+    cv2.setNumThreads(1)
+
+
 def class_weights(
     classes: Sequence[tuple[str, str]], heads: dict[str, tuple[str, ...]] = HEAD_CLASSES, power: float = 0.5
 ) -> dict[str, torch.Tensor]:

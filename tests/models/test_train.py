@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from torch.utils.data import DataLoader
 
@@ -13,7 +14,7 @@ from mailpiece.models.checkpoint import CheckpointInfo, load_checkpoint
 from mailpiece.models.fit import FitConfig, fit
 from mailpiece.models.heads import HEAD_CLASSES
 from mailpiece.models.preprocess import Preprocess, PreprocessConfig
-from mailpiece.models.train import PieceLoss, train_one_epoch
+from mailpiece.models.train import PieceLoss, Precision, train_one_epoch
 from mailpiece.models.zoo import build_model
 
 PRE = PreprocessConfig(input_size=(48, 96))
@@ -133,3 +134,22 @@ def test_early_stopping_ends_a_run_that_stops_improving(tmp_path: Path) -> None:
         on_epoch=lambda epoch, *_: seen.append(epoch),
     )
     assert result.epochs_run < 6 and seen == list(range(1, result.epochs_run + 1))
+
+
+@pytest.mark.needs_cuda
+def test_a_cuda_epoch_runs_in_bf16_channels_last_and_learns() -> None:
+    device = torch.device("cuda")
+    torch.manual_seed(0)
+    model = build_model("mobilenet_v3_small").to(device).to(memory_format=torch.channels_last)
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3)
+    precision = Precision.for_device(device)
+    assert precision.autocast_dtype == torch.bfloat16 and precision.channels_last
+    data = _loader(_samples(16, 0), shuffle=True)
+    losses = [
+        train_one_epoch(
+            model, data, opt, _loss_fn().to(device), device, preprocess=Preprocess(PRE), precision=precision
+        )["loss"]
+        for _ in range(6)
+    ]
+    assert all(np.isfinite(losses)) and losses[-1] < losses[0]
+    assert next(model.parameters()).device.type == "cuda"
