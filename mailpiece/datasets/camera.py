@@ -121,16 +121,19 @@ def neighbour(frame: np.ndarray, rng: np.random.Generator, pose: Pose, piece_siz
 
 
 def lay_piece(bg: np.ndarray, piece: np.ndarray, alpha: np.ndarray, pose: Pose) -> np.ndarray:
-    """Warp the piece (with its opacity: tears and crumpled edges) onto the background."""
+    """Warp the piece (with its opacity: tears and crumpled edges) onto the background.
+
+    The piece is premultiplied by its opacity, so the warp's interpolation (and its zero border) yields
+    premultiplied colour and the composite is one multiply and one add.
+    """
+    if alpha.min() < 255:
+        piece = cv2.multiply(piece, cv2.merge((alpha, alpha, alpha)), scale=1 / 255.0)
     bgra = cv2.cvtColor(piece, cv2.COLOR_BGR2BGRA)
     bgra[..., 3] = alpha
     warped = cv2.warpPerspective(bgra, pose.homography, (pose.width, pose.height), flags=cv2.INTER_LINEAR)
     *colour, a = cv2.split(warped)
-    fg = cv2.merge(colour)
-    a3 = cv2.merge((a, a, a))
-    return cv2.add(
-        cv2.multiply(fg, a3, scale=1 / 255.0), cv2.multiply(bg, cv2.bitwise_not(a3), scale=1 / 255.0)
-    )
+    clear = cv2.bitwise_not(a)
+    return cv2.add(cv2.merge(colour), cv2.multiply(bg, cv2.merge((clear, clear, clear)), scale=1 / 255.0))
 
 
 def expose(frame: np.ndarray, rng: np.random.Generator, grayscale: bool) -> np.ndarray:

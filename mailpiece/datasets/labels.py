@@ -76,6 +76,8 @@ class PieceLabel:
 
     `piece_quad` lists the piece corners top-left, top-right, bottom-right, bottom-left of the UPRIGHT
     piece, so warping the quad to a rectangle faces and straightens it even when it lies upside down.
+    The piece appears turned clockwise (as seen in the image) by `orientation + rotation_deg` degrees:
+    `cv2.getRotationMatrix2D(centre, orientation + rotation_deg, 1)` turns it back upright.
     """
 
     piece_id: str

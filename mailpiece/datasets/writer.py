@@ -114,7 +114,11 @@ def write_dataset(
     workers: int = 1,
     progress: bool = True,
 ) -> DatasetSummary:
-    """Render `count` frames of dataset `seed` into `out_dir` (created if needed)."""
+    """Render `count` frames of dataset `seed` into `out_dir` (created if needed).
+
+    `workers > 1` uses a spawn-based process pool, so a script calling this must guard its entry point
+    with `if __name__ == "__main__":` (the `mailpiece` command does).
+    """
     if count < 0:
         raise ValueError(f"count must be >= 0, got {count}")
     out = Path(out_dir)

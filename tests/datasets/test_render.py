@@ -116,3 +116,16 @@ def test_tesseract_reads_the_destination_zip_on_most_frames(frames: list[Synthet
     ) as api:
         hits = sum(f.label.address.zip5 in _read(f, api) for f in readable)
     assert hits >= 0.6 * len(readable), f"{hits}/{len(readable)} ZIPs read"
+
+
+def test_turning_back_by_orientation_plus_rotation_makes_the_piece_upright(
+    frames: list[SyntheticFrame],
+) -> None:
+    for f in frames:
+        turn = cv2.getRotationMatrix2D(
+            (f.label.width / 2, f.label.height / 2), f.label.orientation + f.label.rotation_deg, 1.0
+        )
+        quad = cv2.transform(np.array([f.label.piece_quad], np.float64), turn)[0]
+        tl, tr, br, bl = quad
+        top_slope = abs(tr[1] - tl[1]) / (tr[0] - tl[0])  # positive width: the top edge runs left to right
+        assert tr[0] > tl[0] and br[1] > tr[1] and top_slope < 0.08, f.label.piece_id
