@@ -33,9 +33,9 @@ def evaluate(
     from rich.console import Console
     from rich.progress import track
 
-    from mailpiece.cli.report import print_address_scores, print_cnn_scores
+    from mailpiece.cli.report import print_address_scores, print_cnn_scores, truths_of
     from mailpiece.datasets.labels import read_labels
-    from mailpiece.inspect.evaluation import Truth, score_addresses, score_cnn
+    from mailpiece.inspect.evaluation import score_addresses, score_cnn
     from mailpiece.inspect.factory import build_inspector, resolve_device
     from mailpiece.inspect.frame import Frame
 
@@ -61,17 +61,7 @@ def evaluate(
     finally:
         if sink:
             sink.close()
-    truths = [
-        Truth(
-            piece_id=label.piece_id,
-            zip5=label.address.zip5,
-            sortable=label.sortable,
-            postage_kind=label.postage.kind,
-            damage_kind=label.damage.kind,
-            orientation=label.orientation,
-        )
-        for label in labels
-    ]
+    truths = truths_of(labels)
     address = score_addresses(results, truths)
     thresholds = inspector.config.cnn
     cnn_scores = score_cnn(

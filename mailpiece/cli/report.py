@@ -5,7 +5,17 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from mailpiece.inspect.evaluation import AddressScores, CnnScores
+from mailpiece.datasets.labels import PieceLabel
+from mailpiece.inspect.evaluation import AddressScores, CnnScores, Truth
+
+
+def truths_of(labels: list[PieceLabel]) -> list[Truth]:
+    """The ground truth the scoring needs, from a dataset's labels."""
+    return [
+        Truth(piece_id=label.piece_id, zip5=label.address.zip5, sortable=label.sortable,
+              postage_kind=label.postage.kind, damage_kind=label.damage.kind, orientation=label.orientation)
+        for label in labels
+    ]  # fmt: skip
 
 
 def _pct(value: float | None) -> str:
