@@ -67,12 +67,12 @@ def run_pipeline(
     if max_attempts < 1:
         raise ValueError(f"max_attempts must be at least 1, got {max_attempts}")
     settings = settings or InspectorSettings()
-    reject_bin = SortPlan.load(settings.sort_plan).reject_bin  # fail fast on a bad plan, before Ray starts
     src = open_source(source, reprocess=reprocess) if isinstance(source, str) else source
     snk = open_sink(sink) if isinstance(sink, str) else sink
     owns_ray = False
     pool: StagePool | None = None
     try:
+        reject_bin = SortPlan.load(settings.sort_plan).reject_bin  # a bad plan fails before Ray starts
         owns_ray = connect(address)
         plan = plan_stages(ray.cluster_resources(), workers=workers, device=device, cnn_stage=cnn_stage)
         pool = StagePool(plan, settings, run_id=run_id or f"mailpiece-{uuid.uuid4().hex[:8]}")
@@ -100,20 +100,23 @@ def _notes(plan: StagePlan) -> tuple[str, ...]:
 
 @contextmanager
 def _stop_on_interrupt(stop: threading.Event) -> Iterator[None]:
-    """First Ctrl-C: set ``stop`` (drain and finish). Second: the default handler (abort)."""
+    """First Ctrl-C or SIGTERM: set ``stop`` (drain and finish). Second: the previous handler (abort)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    previous = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM)}
 
     def drain(signum: int, frame: object) -> None:
         stop.set()
-        signal.signal(signal.SIGINT, previous)
+        signal.signal(signum, previous[signum])
 
-    previous = signal.signal(signal.SIGINT, drain)
+    for sig in previous:
+        signal.signal(sig, drain)
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 class _Line:

@@ -190,30 +190,34 @@ class SyntheticSource:
         self._end = self._next
 
 
-def open_source(spec: str, *, reprocess: bool = False) -> Source:
+def open_source(spec: str, *, reprocess: bool = False, piece_trigger: bool = False) -> Source:
     """A source from its command-line form: ``DIR``, ``watch:DIR``, ``video:PATH``, ``camera:N``,
-    ``synthetic:N[:SEED]``; a video file path or a bare camera index also work."""
+    ``synthetic:N[:SEED]``; a video file path or a bare camera index also work. ``piece_trigger`` makes
+    a video or camera emit one frame per passing piece instead of every frame."""
     from mailpiece.pipelines.hot_folder import HotFolderSource
-    from mailpiece.pipelines.video import VIDEO_SUFFIXES, VideoSource
+    from mailpiece.pipelines.video import VIDEO_SUFFIXES, PieceTrigger, VideoSource
+
+    def video(device: str | Path | int) -> VideoSource:
+        return VideoSource(device, trigger=PieceTrigger() if piece_trigger else None)
 
     kind, _, rest = spec.partition(":")
     if kind == "watch" and rest:
         return HotFolderSource(rest)
     if kind == "video" and rest:
-        return VideoSource(rest)
+        return video(rest)
     if kind == "camera" and rest.isdigit():
-        return VideoSource(int(rest))
+        return video(int(rest))
     if kind == "synthetic" and rest:
         count, _, seed = rest.partition(":")
         if count.isdigit() and (not seed or seed.isdigit()):
             return SyntheticSource(int(count), seed=int(seed or 0))
         raise ValueError(f"bad synthetic source {spec!r}: use synthetic:N or synthetic:N:SEED")
     if spec.isdigit():
-        return VideoSource(int(spec))
+        return video(int(spec))
     path = Path(spec)
     if path.is_dir():
         return FolderSource(path, reprocess=reprocess)
     if path.is_file() and path.suffix.lower() in VIDEO_SUFFIXES:
-        return VideoSource(path)
+        return video(path)
     raise ValueError(f"unknown source {spec!r}: use a folder, watch:DIR, video:PATH, camera:N "
                      "or synthetic:N[:SEED]")

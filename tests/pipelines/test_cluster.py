@@ -10,6 +10,7 @@ import pytest
 import ray
 from ray.cluster_utils import Cluster
 
+from mailpiece.pipelines.cluster import plan_stages
 from mailpiece.pipelines.driver import run_pipeline
 from mailpiece.pipelines.records import PieceRecord
 from mailpiece.pipelines.workers import InspectorSettings
@@ -48,3 +49,30 @@ def test_removing_the_worker_node_mid_run_finishes_every_frame(
         stored = sorted(row[0] for row in db.execute("SELECT piece_id FROM results"))
     assert stored == sorted(written) == sorted(p.stem for p in frames_dir.iterdir())
     assert summary.frames == len(stored) and "processing_error" not in summary.reasons
+
+
+def test_plan_puts_the_cnn_on_the_gpu_when_the_cluster_has_one() -> None:
+    plan = plan_stages({"CPU": 16.0, "GPU": 1.0})
+    assert (plan.cnn_stage, plan.cnn_device, plan.cnn_gpus, plan.workers) == ("separate", "cuda", 0.5, 16)
+    assert plan.note is None
+
+
+def test_plan_on_a_cpu_only_cluster_never_asks_for_a_gpu() -> None:
+    for device in ("auto", "cpu", "cuda", "cuda:1"):
+        for stage in ("auto", "fused", "separate"):
+            plan = plan_stages({"CPU": 2.0}, device=device, cnn_stage=stage)
+            assert (plan.cnn_device, plan.cnn_gpus) == ("cpu", 0.0)
+            assert plan.cnn_stage == ("fused" if stage == "auto" else stage)
+            assert (plan.note is not None) == device.startswith("cuda")
+
+
+def test_plan_respects_cpu_on_a_gpu_cluster_and_never_oversubscribes() -> None:
+    assert plan_stages({"CPU": 8.0, "GPU": 2.0}, device="cpu").cnn_stage == "fused"
+    crowded = plan_stages({"CPU": 2.0}, workers=8)
+    assert crowded.workers * crowded.worker_cpus <= 2.0  # all eight fit: none waits for a CPU forever
+    with pytest.raises(ValueError, match="cnn_stage"):
+        plan_stages({"CPU": 2.0}, cnn_stage="gpu")
+    with pytest.raises(ValueError, match="device"):
+        plan_stages({"CPU": 2.0}, device="tpu")
+    with pytest.raises(ValueError, match="workers"):
+        plan_stages({"CPU": 2.0}, workers=0)
