@@ -32,6 +32,7 @@ class BlockCandidate:
     box: tuple[int, int, int, int]  # x0, y0, x1, y1 in piece pixels, padded
     lines: tuple[TextLine, ...]
     score: float
+    in_return_corner: bool = False  # where the sender's address goes, never the destination
 
 
 def stroke_mask(grey: np.ndarray) -> np.ndarray:
@@ -129,6 +130,14 @@ def group_blocks(lines: list[TextLine]) -> list[list[TextLine]]:
     return blocks
 
 
+def in_return_corner(block: list[TextLine], width: int, height: int) -> bool:
+    """Whether a block starts in the top-left corner and stays in the left part: the return address."""
+    x0 = min(line.box[0] for line in block)
+    y0 = min(line.box[1] for line in block)
+    x1 = max(line.box[2] for line in block)
+    return x0 < 0.25 * width and y0 < 0.3 * height and (x0 + x1) / 2 < 0.4 * width
+
+
 def _score(block: list[TextLine], width: int, height: int) -> float:
     x0 = min(line.box[0] for line in block)
     y0 = min(line.box[1] for line in block)
@@ -138,8 +147,8 @@ def _score(block: list[TextLine], width: int, height: int) -> float:
     n = len(block)
     score = {1: 0.2, 2: 0.7, 3: 1.0, 4: 1.0, 5: 0.9, 6: 0.8}.get(n, 0.5)
     score += 0.8 * max(0.0, 1 - abs(cx - 0.55) / 0.45) + 0.8 * max(0.0, 1 - abs(cy - 0.6) / 0.45)
-    if x0 < 0.25 * width and y0 < 0.3 * height and cx < 0.4:
-        score -= 1.5  # the return address corner
+    if in_return_corner(block, width, height):
+        score -= 1.5
     if x1 > 0.75 * width and y0 < 0.3 * height and cy < 0.4:
         score -= 1.0  # the postage corner
     heights = [line.height for line in block]
@@ -148,10 +157,24 @@ def _score(block: list[TextLine], width: int, height: int) -> float:
     return score
 
 
-def find_address_candidates(piece: np.ndarray, limit: int = 3) -> list[BlockCandidate]:
-    """The best few candidate destination blocks, best first (boxes padded, inside the piece)."""
+def turn_lines(lines: list[TextLine], width: int, height: int) -> list[TextLine]:
+    """The same text lines on the piece turned 180° (layout is found once and reused both ways up)."""
+    turned = [
+        TextLine(box=(width - x1, height - y1, width - x0, height - y0))
+        for x0, y0, x1, y1 in (line.box for line in lines)
+    ]
+    return sorted(turned, key=lambda line: (line.box[1], line.box[0]))
+
+
+def find_address_candidates(
+    piece: np.ndarray, limit: int = 3, *, lines: list[TextLine] | None = None
+) -> list[BlockCandidate]:
+    """The best few candidate destination blocks, best first (boxes padded, inside the piece).
+
+    ``lines`` are the piece's text lines when already known (:func:`find_text_lines`, :func:`turn_lines`).
+    """
     height, width = piece.shape[:2]
-    lines = merge_row_fragments(find_text_lines(piece)[0])
+    lines = merge_row_fragments(find_text_lines(piece)[0] if lines is None else lines)
     candidates = []
     for block in group_blocks(lines):
         line_height = float(np.median([line.height for line in block]))
@@ -163,6 +186,13 @@ def find_address_candidates(piece: np.ndarray, limit: int = 3) -> list[BlockCand
             min(width, max(line.box[2] for line in block) + int(3 * line_height)),
             min(height, max(line.box[3] for line in block) + pad),
         )
-        candidates.append(BlockCandidate(box=box, lines=tuple(block), score=_score(block, width, height)))
+        candidates.append(
+            BlockCandidate(
+                box=box,
+                lines=tuple(block),
+                score=_score(block, width, height),
+                in_return_corner=in_return_corner(block, width, height),
+            )
+        )
     candidates.sort(key=lambda c: c.score, reverse=True)
     return candidates[:limit]

@@ -35,7 +35,7 @@ STATE_NAMES: dict[str, str] = {name: code for code, name in STATE_CODES.items() 
 
 # How OCR misreads a digit as a letter, most likely reading first (used inside the ZIP field only).
 DIGIT_READINGS: dict[str, tuple[str, ...]] = {
-    **{c: ("0",) for c in "OoDUQ"},
+    **{c: ("0",) for c in "OoDUQ@"},
     **{c: ("1",) for c in "Il|!iLJ]["},
     "Z": ("2", "7"), "z": ("2",), "S": ("5", "8"), "s": ("5",), "$": ("5",),
     "B": ("8", "3"), "G": ("6", "0"), "b": ("6",), "T": ("7",), "A": ("4",), "g": ("9",), "q": ("9",),
@@ -45,7 +45,7 @@ LETTER_READINGS: dict[str, tuple[str, ...]] = {
     "0": ("O", "D", "Q"), "1": ("I", "L"), "|": ("I", "L"), "!": ("I",), "2": ("Z",), "4": ("A",),
     "5": ("S",), "$": ("S",), "6": ("G",), "7": ("T",), "8": ("B",),
 }  # fmt: skip
-_EDGE_JUNK = "\"'`.,:;|!~_-—–*()[]{}<>"
+_EDGE_JUNK = "\"'`.,:;|!~_-—–*()[]{}<>=+^«»“”‘’"
 _ZIP_SEPARATORS = "-–—~."
 _COUNTRY = {"USA", "US", "U.S.A.", "U.S.A", "U.S."}
 MAX_READINGS = 16
@@ -143,6 +143,8 @@ def parse_address(lines: Sequence[str | OcrLine]) -> ParsedAddress:
 def _tokens(text: str) -> list[_Token]:
     """Whitespace words, split again at commas, with edge punctuation removed (ZIP+4 hyphens kept)."""
     tokens = []
+    # A run of dashes is a gap OCR filled, not a ZIP+4 hyphen: "ULLIN IL--62992-1815".
+    text = re.sub(r"[-–—~]{2,}", " ", text)
     for word_index, word in enumerate(text.split()):
         for piece in word.split(","):
             piece = piece.strip(_EDGE_JUNK)
@@ -201,6 +203,8 @@ def _split_zip(tail: list[str]) -> tuple[str, str | None, str | None] | None:
     if len(joined) >= 7 and joined[5] in _ZIP_SEPARATORS:
         return joined[:5], joined[6:] if len(joined) <= 10 else None, glued
     joined = "".join(c for c in joined if c not in ".,'`")
+    if any(c in _ZIP_SEPARATORS for c in joined[:5]):
+        return None  # a hyphen inside the first five: "S732-9" is not ZIP 57329 with a stray mark
     if len(joined) == 5 or (len(joined) == 6 and len(tail) == 1):  # six: a stray mark in the ZIP
         return joined, None, glued
     if len(joined) == 9:
@@ -246,9 +250,11 @@ def _state_readings(before: list[str]) -> list[tuple[str | None, float, int]]:
             return [(STATE_NAMES[name], 0.0, size)]
     token = before[-1].replace(".", "").upper() if before else ""
     if len(token) == 3 and token.isalpha():
-        # One stray letter ("NCE" for NC): try both two-letter halves, and no state at all.
+        # One stray letter ("NCE" for NC): try both two-letter halves, a garbled state ("ONF" for OH,
+        # which only the directory can judge), and no state at all.
         halves = {token[:2], token[1:]} & set(STATE_CODES)
-        return [(code, DROPPED_CHAR_PENALTY, 1) for code in sorted(halves)] + [(None, 0.0, 0)]
+        garbled = [(token, DROPPED_CHAR_PENALTY, 1)] if not halves and len(before) > 1 else []
+        return [(code, DROPPED_CHAR_PENALTY, 1) for code in sorted(halves)] + garbled + [(None, 0.0, 0)]
     if len(token) != 2:
         return [(None, 0.0, 0)]
     choices = []

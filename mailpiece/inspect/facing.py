@@ -1,9 +1,9 @@
-"""Decide whether a straightened piece is upside down, from cheap layout cues.
+"""Decide which way up a straightened piece reads, and read it that way.
 
-Postage sits top right and the destination block sits middle-to-lower right of centre; turned 180° both
-move. The cue compares ink and colour in the postage corner with the opposite corner, plus the layout
-score of the best address block either way up. The reader still double-checks with OCR when the
-reading is poor, so this only has to be right most of the time, cheaply.
+Cheap cues give a first guess: postage sits top right and the destination block middle-to-lower right of
+centre, and both move when the piece is turned 180°; an optional hint (the CNN's upside-down score) can
+settle it. OCR then has the last word: when the guessed way up does not verify, the other way is read
+too, and only the more promising of the two gets the slower rescue reads.
 """
 
 from __future__ import annotations
@@ -13,13 +13,26 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from mailpiece.inspect.address_block import find_address_candidates
+from mailpiece.inspect.address_block import TextLine, find_address_candidates, find_text_lines, turn_lines
+from mailpiece.inspect.reader import AddressReader, AddressReading, ReadingAttempt
+
+# A hint this sure (probability of upside down, or of upright) overrides the layout cues.
+HINT_TRUSTED = 0.9
 
 
 @dataclass(frozen=True, kw_only=True)
 class FacingGuess:
     orientation: int  # 0 or 180: how far the piece must be turned to read it
     margin: float  # how strongly the cues agree; near 0 means "could be either"
+
+
+@dataclass(frozen=True, kw_only=True)
+class FacedReading:
+    """The way up the piece was read, the piece turned that way, and the reading."""
+
+    orientation: int
+    piece: np.ndarray
+    reading: AddressReading
 
 
 def rotate_180(image: np.ndarray) -> np.ndarray:
@@ -42,11 +55,50 @@ def corner_activity(piece: np.ndarray) -> tuple[float, float]:
     return top_right, bottom_left
 
 
-def guess_orientation(piece: np.ndarray) -> FacingGuess:
-    """0 if the piece reads as it is, 180 if it should be turned."""
+def guess_orientation(
+    piece: np.ndarray, *, upside_down: float | None = None, lines: list[TextLine] | None = None
+) -> FacingGuess:
+    """0 if the piece reads as it is, 180 if it should be turned.
+
+    ``upside_down`` is an optional probability from another stage (the CNN) that the piece lies upside
+    down; ``lines`` are the piece's text lines when already found.
+    """
+    if upside_down is not None and max(upside_down, 1 - upside_down) >= HINT_TRUSTED:
+        return FacingGuess(orientation=180 if upside_down >= 0.5 else 0, margin=abs(upside_down - 0.5) * 2)
     top_right, bottom_left = corner_activity(piece)
-    upright = find_address_candidates(piece, limit=1)
-    turned = find_address_candidates(rotate_180(piece), limit=1)
+    height, width = piece.shape[:2]
+    lines = find_text_lines(piece)[0] if lines is None else lines
+    upright = find_address_candidates(piece, limit=1, lines=lines)
+    turned = find_address_candidates(piece, limit=1, lines=turn_lines(lines, width, height))
     layout = (upright[0].score if upright else 0.0) - (turned[0].score if turned else 0.0)
     margin = 2.0 * (top_right - bottom_left) + 0.5 * layout
     return FacingGuess(orientation=0 if margin >= 0 else 180, margin=abs(margin))
+
+
+def face_and_read(
+    piece: np.ndarray, reader: AddressReader, *, upside_down: float | None = None
+) -> FacedReading:
+    """Read the piece the way up the cues suggest; if that does not verify, read it turned too, and
+    spend the rescue reads on whichever way came closer."""
+    height, width = piece.shape[:2]
+    lines = find_text_lines(piece)[0]
+    ways = {0: (piece, lines), 180: (rotate_180(piece), turn_lines(lines, width, height))}
+    guess = guess_orientation(piece, upside_down=upside_down, lines=lines)
+    tries = []
+    for orientation in (guess.orientation, 180 - guess.orientation):
+        faced, faced_lines = ways[orientation]
+        attempt = ReadingAttempt(reader, faced, lines=faced_lines)
+        tries.append((orientation, faced, attempt))
+        if _acceptable(reader, attempt.first_pass()):
+            return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
+    closest = max(tries, key=lambda t: t[2].best.quality)
+    closest[2].rescue()
+    orientation, faced, attempt = max(tries, key=lambda t: t[2].settled().quality)
+    return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
+
+
+def _acceptable(reader: AddressReader, reading: AddressReading) -> bool:
+    address = reading.address
+    return (
+        address is not None and address.verified and address.confidence >= reader.thresholds.accept_confidence
+    )

@@ -15,8 +15,14 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import cv2
 import numpy as np
+
+# Re-exported: callers prepare crops with these before read_lines.
+from mailpiece.inspect.ocr_preprocess import (  # noqa: F401
+    as_grey,
+    estimate_text_height,
+    preprocess_for_ocr,
+)
 
 DEFAULT_TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
 # PSM 6 ("a single uniform block") read address crops as well as PSM 4 and 11: docs/address-reading.md.
@@ -99,14 +105,6 @@ def _one_thread_per_worker() -> None:
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
-def _as_grey(image: np.ndarray) -> np.ndarray:
-    if image.ndim == 3:
-        image = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
-    if image.dtype != np.uint8 or image.ndim != 2:
-        raise ValueError(f"OCR needs a uint8 greyscale or BGR image, got {image.dtype} {image.shape}")
-    return np.ascontiguousarray(image)
-
-
 def _lines_from_words(rows: list[tuple[tuple[int, ...], OcrWord]]) -> list[OcrLine]:
     """Group (line key, word) rows, already in reading order, into lines; blank words are dropped."""
     lines: list[OcrLine] = []
@@ -161,7 +159,7 @@ class TesserocrEngine:
         self._lock = threading.Lock()  # one API object must never be driven from two threads at once
 
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
-        grey = _as_grey(image)
+        grey = as_grey(image)
         with self._lock:
             api = self._api
             api.SetImageBytes(grey.tobytes(), grey.shape[1], grey.shape[0], 1, grey.shape[1])
@@ -191,7 +189,7 @@ class PytesseractEngine:
         self.time_budget_ms = time_budget_ms  # per crop; None means no limit
 
     def read_lines(self, image: np.ndarray) -> list[OcrLine]:
-        grey = _as_grey(image)
+        grey = as_grey(image)
         try:
             data = self._pytesseract.image_to_data(
                 grey,
@@ -238,78 +236,3 @@ def build_ocr_engine(
     if name not in engines:
         raise ValueError(f"unknown OCR engine {name!r}; choose auto, tesserocr or pytesseract")
     return engines[name](tessdata=tessdata, psm=psm, time_budget_ms=time_budget_ms)
-
-
-def estimate_text_height(grey: np.ndarray) -> float | None:
-    """Typical glyph height in px from dark connected components (upper quartile, so capitals count)."""
-    _, ink = cv2.threshold(_as_grey(grey), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    width, height, area = (stats[1:, k] for k in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_AREA))
-    glyph = (height >= 4) & (height < 0.5 * ink.shape[0]) & (width <= 3 * height) & (area >= 8)
-    if glyph.sum() < 3:
-        return None
-    return float(np.percentile(height[glyph], 75))
-
-
-def preprocess_for_ocr(
-    crop: np.ndarray,
-    *,
-    text_height_px: float | None = None,
-    target_height_px: float = 28.0,
-    binarize: bool = False,
-    pad_px: int = 16,
-) -> np.ndarray:
-    """Grey, dark text on light, glyphs scaled to about ``target_height_px``, shading flattened, padded.
-
-    Tesseract reads best with capitals 20-30 px tall and a clean white margin; uneven lighting is divided
-    out so a shadow across the label does not swallow a line. Binarising first (``binarize=True``) is
-    optional: on blurred camera frames, Tesseract's own thresholding of the flattened grey reads as well.
-    """
-    grey = _as_grey(crop)
-    if np.median(grey) < 110:  # light print on a dark label
-        grey = 255 - grey
-    height = text_height_px or estimate_text_height(grey)
-    if height:
-        scale = float(np.clip(target_height_px / height, 0.25, 4.0))
-        if abs(scale - 1.0) > 0.15:
-            size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
-            grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
-    grey = (
-        _flattened_otsu(grey, int(target_height_px))
-        if binarize
-        else flatten_background(grey, int(target_height_px))
-    )
-    return cv2.copyMakeBorder(grey, pad_px, pad_px, pad_px, pad_px, cv2.BORDER_CONSTANT, value=255)
-
-
-def flatten_background(grey: np.ndarray, glyph_px: int) -> np.ndarray:
-    """Divide out the paper's shading (a closing wider than any glyph, done at quarter size).
-
-    Background that is far darker than the paper (belt showing past a torn edge, a dark label border) is
-    not paper: it becomes white instead of stretching the contrast, which would thin the print to dots.
-    """
-    small = cv2.resize(
-        grey, (max(1, grey.shape[1] // 4), max(1, grey.shape[0] // 4)), interpolation=cv2.INTER_AREA
-    )
-    side = max(3, (glyph_px * 3 // 4) | 1)
-    background = cv2.morphologyEx(
-        small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
-    )
-    background = cv2.resize(cv2.blur(background, (3, 3)), (grey.shape[1], grey.shape[0]), cv2.INTER_LINEAR)
-    flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
-    # Dark regions wider than any stroke survive a closing half a glyph wide; print does not.
-    half_glyph = max(3, (glyph_px // 2) | 1)
-    filled = cv2.morphologyEx(
-        grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (half_glyph, half_glyph))
-    )
-    not_paper = filled < 0.55 * float(np.median(filled))
-    if not_paper.any():
-        not_paper = cv2.dilate(not_paper.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool)
-        flat[not_paper] = 255
-    return flat
-
-
-def _flattened_otsu(grey: np.ndarray, glyph_px: int) -> np.ndarray:
-    """Flatten the background, then Otsu."""
-    _, binary = cv2.threshold(flatten_background(grey, glyph_px), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return binary

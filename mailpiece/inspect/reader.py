@@ -2,19 +2,22 @@
 
 The layout proposes a few candidate blocks; OCR and the ZIP directory decide among them, because the
 return address and advertising text also look like text blocks but rarely make a verified last line in
-the destination's place.
+the destination's place. A block that does not verify is read again with other preprocessing recipes
+(bigger glyphs, darker ink, sharper edges); readings that verify to different ZIPs are a conflict, never a
+sort.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
-from mailpiece.inspect.address_block import BlockCandidate, find_address_candidates
+from mailpiece.inspect.address_block import BlockCandidate, TextLine, find_address_candidates
 from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
-from mailpiece.inspect.ocr import OcrEngine, OcrTimeout, preprocess_for_ocr
+from mailpiece.inspect.ocr import OcrEngine, OcrTimeout
+from mailpiece.inspect.ocr_preprocess import RESCUE_RECIPES, STANDARD_RECIPE, OcrRecipe
 from mailpiece.inspect.result import Address
 from mailpiece.inspect.zip_directory import AddressVerdict, ZipDirectory
 
@@ -28,6 +31,7 @@ class AddressReading:
     box: tuple[int, int, int, int] | None  # in faced-piece pixels
     layout_score: float
     ocr_confidence: float = 0.0  # mean over the block's lines; upside-down text reads as low-confidence junk
+    recipe: str = STANDARD_RECIPE.name
 
     def reject_reasons(self, thresholds: AddressThresholds) -> tuple[str, ...]:
         """The address reason codes for this reading (none when it is good enough to sort on)."""
@@ -48,6 +52,13 @@ class AddressReading:
             self.layout_score,
         )
 
+    def capped(self, confidence: float, why: str) -> AddressReading:
+        """The same reading with its confidence held at ``confidence`` at most, and the reason noted."""
+        if self.verdict is None or self.address is None or self.verdict.confidence <= confidence:
+            return self
+        verdict = replace(self.verdict, confidence=round(confidence, 4), note=f"{self.verdict.note}; {why}")
+        return replace(self, verdict=verdict, address=verdict.to_address(self.address.lines))
+
 
 # How far below the best layout score a block may be and still compete on OCR quality.
 LAYOUT_MARGIN = 1.0
@@ -66,46 +77,125 @@ class AddressReader:
         *,
         candidates: int = 3,
         good_enough: float = 0.9,
+        rescue_recipes: tuple[OcrRecipe, ...] = RESCUE_RECIPES,
     ) -> None:
         self.ocr = ocr
         self.directory = directory
         self.thresholds = thresholds
         self.candidates = candidates
         self.good_enough = good_enough
+        self.rescue_recipes = rescue_recipes
 
-    def read(self, piece: np.ndarray) -> AddressReading:
-        """The best reading among the top layout candidates; stops early at a confident verified one.
-
-        Only candidates whose layout score is close to the best one compete: a return address in its corner
-        reads and verifies just as well as the destination, so OCR must never promote it over the block
-        that sits where destinations sit.
-        """
-        best = NOTHING_READ
-        candidates = find_address_candidates(piece, limit=self.candidates)
-        contenders = [c for c in candidates if c.score >= candidates[0].score - LAYOUT_MARGIN]
-        for candidate in contenders:
-            reading = self.read_block(piece, candidate)
-            if reading.quality > best.quality:
-                best = reading
-            if best.address and best.address.verified and best.address.confidence >= self.good_enough:
-                break
+    def read(self, piece: np.ndarray, *, rescue: bool = True) -> AddressReading:
+        """The best reading of the piece as it lies; with ``rescue``, unsure blocks are read again."""
+        attempt = ReadingAttempt(self, piece)
+        best = attempt.first_pass()
+        if rescue and not self.confident(best):
+            best = attempt.rescue()
         return best
 
-    def read_block(self, piece: np.ndarray, candidate: BlockCandidate) -> AddressReading:
-        """OCR one candidate block, parse it and check it against the directory."""
+    def confident(self, reading: AddressReading) -> bool:
+        """Verified, and sure enough that no other block or recipe needs to be tried."""
+        return (
+            reading.address is not None
+            and reading.address.verified
+            and reading.address.confidence >= self.good_enough
+        )
+
+    def read_block(
+        self, piece: np.ndarray, candidate: BlockCandidate, recipe: OcrRecipe = STANDARD_RECIPE
+    ) -> AddressReading:
+        """OCR one candidate block prepared by ``recipe``, parse it and check it against the directory."""
         x0, y0, x1, y1 = candidate.box
         try:
-            lines = self.ocr.read_lines(preprocess_for_ocr(piece[y0:y1, x0:x1]))
+            lines = self.ocr.read_lines(recipe.apply(piece[y0:y1, x0:x1]))
         except OcrTimeout:  # a pathological crop must not hold the worker: treat it as unreadable
             lines = []
         lines = [line for line in lines if line.text.strip()]
         if not lines:
-            return AddressReading(address=None, verdict=None, box=candidate.box, layout_score=candidate.score)
+            box, score = candidate.box, candidate.score
+            return AddressReading(address=None, verdict=None, box=box, layout_score=score, recipe=recipe.name)
         verdict = self.directory.check(parse_address(lines), thresholds=self.thresholds)
-        return AddressReading(
+        reading = AddressReading(
             address=verdict.to_address(line.text for line in lines),
             verdict=verdict,
             box=candidate.box,
             layout_score=candidate.score,
             ocr_confidence=float(np.mean([line.confidence for line in lines])),
+            recipe=recipe.name,
         )
+        if candidate.in_return_corner:
+            # Destinations are never printed where the return address goes: seen there, it is review work.
+            return reading.capped(self.below_accept, "block sits in the return-address corner")
+        return reading
+
+    @property
+    def below_accept(self) -> float:
+        """A confidence just under the accept threshold: verified, but for review, not for sorting."""
+        return max(0.0, self.thresholds.accept_confidence - 0.01)
+
+
+class ReadingAttempt:
+    """One faced piece being read: its candidate blocks, and every reading made of them so far."""
+
+    def __init__(
+        self, reader: AddressReader, piece: np.ndarray, *, lines: list[TextLine] | None = None
+    ) -> None:
+        self.reader = reader
+        self.piece = piece
+        candidates = find_address_candidates(piece, limit=reader.candidates, lines=lines)
+        # Only blocks close to the best layout score compete: a return address in its corner reads and
+        # verifies just as well as the destination, so OCR must never promote it over the block that sits
+        # where destinations sit.
+        self.contenders = [c for c in candidates if c.score >= candidates[0].score - LAYOUT_MARGIN]
+        self.readings: list[tuple[BlockCandidate, AddressReading]] = []
+
+    @property
+    def best(self) -> AddressReading:
+        return max((r for _, r in self.readings), key=lambda r: r.quality, default=NOTHING_READ)
+
+    def first_pass(self) -> AddressReading:
+        """Each contender with the standard recipe, stopping at the first confident reading."""
+        for candidate in self.contenders:
+            self.readings.append((candidate, self.reader.read_block(self.piece, candidate)))
+            if self.reader.confident(self.best):
+                break
+        return self.best
+
+    def rescue(self) -> AddressReading:
+        """Read the most promising blocks again with the rescue recipes; settle conflicts safely."""
+        for candidate in self._rescue_blocks():
+            for recipe in self.reader.rescue_recipes:
+                reading = self.reader.read_block(self.piece, candidate, recipe)
+                self.readings.append((candidate, reading))
+                if self.reader.confident(reading) and not reading.verdict.corrected:
+                    return self.settled()
+        return self.settled()
+
+    def _rescue_blocks(self) -> list[BlockCandidate]:
+        """The block whose first reading came closest, and the best-placed block if that is another."""
+        if not self.contenders:
+            return []
+        closest = max(self.readings, key=lambda cr: cr[1].quality)[0] if self.readings else self.contenders[0]
+        return [closest] + [c for c in self.contenders[:1] if c is not closest]
+
+    def settled(self) -> AddressReading:
+        """The best reading; if another reading of the same block verified to a different ZIP with an
+        acceptable confidence, the two contradict each other and the best one is sent to review."""
+        best = self.best
+        if best.address is None or not best.address.verified:
+            return best
+        accept = self.reader.thresholds.accept_confidence
+        rivals = {
+            r.address.zip5
+            for _, r in self.readings
+            if r.box == best.box
+            and r.address is not None
+            and r.address.verified
+            and r.address.confidence >= accept
+            and r.address.zip5 != best.address.zip5
+        }
+        if rivals:
+            why = f"other readings of the block verify to {', '.join(sorted(rivals))}"
+            return best.capped(self.reader.below_accept, why)
+        return best

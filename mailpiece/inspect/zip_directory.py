@@ -29,6 +29,7 @@ CITY_EDIT_COST = 0.4
 NO_CITY_COST = 0.6
 NO_STATE_COST = 0.3
 GARBLED_STATE_COST = 0.5
+UNREADABLE_STATE_COST = 0.8  # not a state code, nor one letter from the ZIP's
 WRONG_STATE_COST = 1.0
 COST_SCALE = 0.08
 # A misread rarely survives the directory check, so OCR doubt lowers the confidence only partly.
@@ -259,10 +260,10 @@ def _fit(
     """
     if city is None and state is None:
         return None  # a bare ZIP cannot be checked against anything
-    cost, name, city_exact = 0.0, entry.city, city is not None and city in entry.cities
+    cost, name, distance = 0.0, entry.city, 0
     if city is None:
         cost += NO_CITY_COST
-    elif city_exact:
+    elif city in entry.cities:
         name = city
     else:
         limit = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
@@ -273,10 +274,33 @@ def _fit(
     if state is None:
         cost += NO_STATE_COST
     elif state != entry.state:
-        if edit_distance(state, entry.state, 1) > 1 or not city_exact:
-            return None  # a misread state is believed only when the city matches the ZIP exactly
-        cost += GARBLED_STATE_COST if state not in STATE_CODES else WRONG_STATE_COST
+        state_cost = _misread_state_cost(state, entry.state, None if city is None else distance, zip_repaired)
+        if state_cost is None:
+            return None
+        cost += state_cost
     return cost, name
+
+
+def _misread_state_cost(read: str, real: str, city_distance: int | None, zip_repaired: bool) -> float | None:
+    """What believing a state that disagrees with the ZIP costs, or None when it is a contradiction.
+
+    The state is the weakest field (two letters, often smudged), so a ZIP read as is and a city that
+    matches it outvote it: a garbled state is then a misread. A real state two letters off, or any
+    disagreement while the ZIP itself is being repaired with an inexact city, stays a contradiction.
+    """
+    if city_distance is None:
+        return None  # without a city the state is the only check on the ZIP
+    one_off = edit_distance(read, real, 1) <= 1
+    real_code = read in STATE_CODES
+    if zip_repaired:
+        if city_distance > 0 or not one_off:
+            return None
+        return WRONG_STATE_COST if real_code else GARBLED_STATE_COST
+    if real_code:
+        return WRONG_STATE_COST if one_off else None
+    if one_off:
+        return GARBLED_STATE_COST
+    return UNREADABLE_STATE_COST if city_distance <= 1 else None
 
 
 def _changed_fields(parsed: ParsedAddress, best: _Hypothesis) -> tuple[str, ...]:

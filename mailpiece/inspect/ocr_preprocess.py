@@ -1,0 +1,151 @@
+"""Prepare an address-block crop for Tesseract: grey, dark ink on white, glyphs at a readable size.
+
+Tesseract reads capitals 20-40 px tall on a clean white page best. Camera crops come with shading, blur,
+faint or light-on-dark ink and belt showing past a torn edge; each step below removes one of those. A
+crop that does not read one way may read another (bigger glyphs, darker ink, sharper edges), so the ways
+are named recipes that the reader can try in turn (:data:`RESCUE_RECIPES`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcrRecipe:
+    """One way to prepare a crop: glyph height, ink darkening, sharpening and binarisation."""
+
+    name: str
+    target_height_px: float = 28.0
+    ink_gamma: float = 1.0  # > 1 darkens grey (faint or blurred) ink while paper stays white
+    sharpen: float = 0.0  # unsharp-mask amount; restores edges that blur spread
+    binarize: bool = False
+
+    def apply(self, crop: np.ndarray, *, text_height_px: float | None = None) -> np.ndarray:
+        """The crop prepared this way (uint8 grey, padded)."""
+        return preprocess_for_ocr(
+            crop,
+            text_height_px=text_height_px,
+            target_height_px=self.target_height_px,
+            binarize=self.binarize,
+            ink_gamma=self.ink_gamma,
+            sharpen=self.sharpen,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+STANDARD_RECIPE = OcrRecipe(name="standard")
+# Second and third tries for a crop that did not verify; each one rescued different oracle crops of blurred
+# and faint print in docs/address-reading.md, together about two thirds of the standard recipe's misses.
+RESCUE_RECIPES: tuple[OcrRecipe, ...] = (
+    OcrRecipe(name="dark-ink-large", target_height_px=36.0, ink_gamma=2.0),
+    OcrRecipe(name="darker-ink", ink_gamma=3.0),
+    OcrRecipe(name="sharpened", sharpen=1.0),
+)
+
+
+def as_grey(image: np.ndarray) -> np.ndarray:
+    """A C-contiguous uint8 greyscale view of a grey, BGR or BGRA image; anything else is a ValueError."""
+    if image.ndim == 3:
+        image = cv2.cvtColor(image, cv2.COLOR_BGRA2GRAY if image.shape[2] == 4 else cv2.COLOR_BGR2GRAY)
+    if image.dtype != np.uint8 or image.ndim != 2:
+        raise ValueError(f"OCR needs a uint8 greyscale or BGR image, got {image.dtype} {image.shape}")
+    return np.ascontiguousarray(image)
+
+
+def estimate_text_height(grey: np.ndarray) -> float | None:
+    """Typical glyph height in px from dark connected components (upper quartile, so capitals count)."""
+    _, ink = cv2.threshold(as_grey(grey), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    width, height, area = (stats[1:, k] for k in (cv2.CC_STAT_WIDTH, cv2.CC_STAT_HEIGHT, cv2.CC_STAT_AREA))
+    glyph = (height >= 4) & (height < 0.5 * ink.shape[0]) & (width <= 3 * height) & (area >= 8)
+    if glyph.sum() < 3:
+        return None
+    return float(np.percentile(height[glyph], 75))
+
+
+def preprocess_for_ocr(
+    crop: np.ndarray,
+    *,
+    text_height_px: float | None = None,
+    target_height_px: float = 28.0,
+    binarize: bool = False,
+    pad_px: int = 16,
+    ink_gamma: float = 1.0,
+    sharpen: float = 0.0,
+) -> np.ndarray:
+    """Grey, dark text on light, glyphs scaled to about ``target_height_px``, shading flattened, padded.
+
+    Uneven lighting is divided out so a shadow across the label does not swallow a line; ``ink_gamma``
+    and ``sharpen`` are for blurred or faint print; ``binarize`` adds Otsu (on blurred frames Tesseract's
+    own thresholding of the flattened grey reads as well).
+    """
+    grey = as_grey(crop)
+    if np.median(grey) < 110:  # light print on a dark label
+        grey = 255 - grey
+    height = text_height_px or estimate_text_height(grey)
+    if height:
+        scale = float(np.clip(target_height_px / height, 0.25, 4.0))
+        if abs(scale - 1.0) > 0.15:
+            size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
+            grey = cv2.resize(grey, size, interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_CUBIC)
+    glyph_px = int(target_height_px)
+    flat = flatten_background(grey, glyph_px)
+    if sharpen > 0:
+        blurred = cv2.GaussianBlur(flat, (0, 0), target_height_px / 10)
+        flat = cv2.addWeighted(flat, 1 + sharpen, blurred, -sharpen, 0)
+    if ink_gamma != 1.0:
+        lut = np.round(255 * (np.arange(256) / 255.0) ** ink_gamma).astype(np.uint8)
+        flat = cv2.LUT(flat, lut)
+    if binarize:
+        _, flat = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return cv2.copyMakeBorder(flat, pad_px, pad_px, pad_px, pad_px, cv2.BORDER_CONSTANT, value=255)
+
+
+def flatten_background(grey: np.ndarray, glyph_px: int) -> np.ndarray:
+    """Divide out the paper's shading (a closing wider than any glyph, done at quarter size).
+
+    Background far darker than the paper (belt past a torn edge, a dark border) is not paper: it becomes
+    white instead of stretching the contrast, which would thin the print to dots.
+    """
+    small = cv2.resize(
+        grey, (max(1, grey.shape[1] // 4), max(1, grey.shape[0] // 4)), interpolation=cv2.INTER_AREA
+    )
+    side = max(3, (glyph_px * 3 // 4) | 1)
+    background = cv2.morphologyEx(
+        small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (side, side))
+    )
+    background = cv2.resize(cv2.blur(background, (3, 3)), (grey.shape[1], grey.shape[0]), cv2.INTER_LINEAR)
+    flat = cv2.divide(grey, np.maximum(background, 1), scale=255)
+    not_paper = _not_paper(grey, glyph_px)
+    if not_paper is not None:
+        flat[not_paper] = 255
+    return flat
+
+
+def _not_paper(grey: np.ndarray, glyph_px: int) -> np.ndarray | None:
+    """Dark regions that are not print: wider than a stroke, and reaching the crop's edge or bigger than
+    a few glyphs. Heavy blurred letters also survive the closing, but sit inside the crop and are small."""
+    half_glyph = max(3, (glyph_px // 2) | 1)
+    filled = cv2.morphologyEx(
+        grey, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (half_glyph, half_glyph))
+    )
+    dark = (filled < 0.55 * float(np.median(filled))).astype(np.uint8)
+    if not dark.any():
+        return None
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(dark, connectivity=8)
+    x, y, w, h, area = (stats[:, k] for k in range(5))
+    height, width = dark.shape
+    touches_edge = (x == 0) | (y == 0) | (x + w >= width) | (y + h >= height)
+    keep = touches_edge | (area >= 6 * glyph_px * glyph_px)
+    keep[0] = False
+    if not keep.any():
+        return None
+    selected = keep[labels].astype(np.uint8)
+    return cv2.dilate(selected, np.ones((5, 5), np.uint8)).astype(bool)
