@@ -38,10 +38,11 @@ def _root(
 
 def _register() -> None:
     """Wire each command module's function into the app, in the order --help lists them."""
-    from mailpiece.cli import evaluate, inspect_frames, synth, train
+    from mailpiece.cli import evaluate, inspect_frames, run, synth, train
 
     app.command("synth")(synth.synth)
     app.command("inspect")(inspect_frames.inspect)
+    app.command("run")(run.run)
     app.command("train")(train.train)
     app.command("evaluate")(evaluate.evaluate)
 
