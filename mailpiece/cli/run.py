@@ -82,6 +82,8 @@ def run(
     from mailpiece.pipelines.workers import InspectorSettings
 
     try:
+        if checkpoint is not None and not checkpoint.is_file():
+            raise FileNotFoundError(f"no such checkpoint file: {checkpoint}")
         SortPlan.load(sort_plan)
         frames = open_source(source, reprocess=reprocess, piece_trigger=trigger)
         records = open_sink(sink)

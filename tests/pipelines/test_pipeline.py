@@ -6,6 +6,8 @@ none duplicated — also when workers die, when a frame kills every worker it to
 
 from __future__ import annotations
 
+import os
+import signal
 import sqlite3
 import threading
 from pathlib import Path
@@ -13,7 +15,7 @@ from pathlib import Path
 import pytest
 import ray
 
-from mailpiece.pipelines.driver import run_pipeline
+from mailpiece.pipelines.driver import _stop_on_interrupt, run_pipeline
 from mailpiece.pipelines.hot_folder import HotFolderSource
 from mailpiece.pipelines.records import PieceRecord
 from mailpiece.pipelines.workers import CRASH_HOOK_ENV, InspectorSettings
@@ -105,3 +107,15 @@ def test_hot_folder_moves_frames_only_after_their_record_is_written(
     assert [p.name for p in (hot / "failed").iterdir()] == ["corrupt_0001.jpg"]
     assert not [p for p in hot.iterdir() if p.is_file()]
     assert _rows(db)["corrupt_0001"][3] == str(hot / "failed" / "corrupt_0001.jpg")
+
+
+def test_first_interrupt_asks_to_drain_and_the_second_aborts() -> None:
+    stop = threading.Event()
+    before = signal.getsignal(signal.SIGINT)
+    with _stop_on_interrupt(stop):
+        os.kill(os.getpid(), signal.SIGTERM)
+        assert stop.is_set()  # drain, no exception
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)  # SIGINT's first press drains too; the default then aborts
+            os.kill(os.getpid(), signal.SIGINT)
+    assert signal.getsignal(signal.SIGINT) is before  # handlers restored
