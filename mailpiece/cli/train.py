@@ -83,6 +83,9 @@ def train(
     resume: Path | None = typer.Option(
         None, "--resume", help="Continue from a last.pt written by an earlier run."
     ),
+    init: Path | None = typer.Option(
+        None, "--init", help="Start from this checkpoint's weights with a fresh schedule (fine-tuning)."
+    ),
 ) -> None:
     """Train the CNN; the best epoch is written to OUT/postage_damage.pt with its metrics."""
     import torch
@@ -120,7 +123,9 @@ def train(
         with console.status(f"rendering {val_count} validation frames…"):
             val = render_folder(out / "data" / f"val-{seed + 1}", seed + 1, val_count, workers)
 
-    resumed = load_checkpoint(resume, dev) if resume else None
+    if resume and init:
+        raise typer.BadParameter("give --resume (continue a run) or --init (fine-tune), not both")
+    resumed = load_checkpoint(resume or init, dev) if (resume or init) else None
     pre = resumed.info.preprocess if resumed else PreprocessConfig()
     train_set = PieceMix([PieceFolderDataset(s, seed=seed, preprocess=pre) for s in sources])
     eval_aug = SampleAugment.evaluation()
@@ -154,6 +159,7 @@ def train(
             "frames": len(train_set),
             "batch_size": batch_size,
             "augment": SampleAugment.train().to_dict(),
+            "init": str(init) if init else None,
             "device": dev.type,
         },
     )
@@ -174,7 +180,7 @@ def train(
         out_dir=out,
         config=config,
         precision=precision,
-        resume_state=resumed.train_state if resumed else None,
+        resume_state=resumed.train_state if resume and resumed else None,
         on_batch=_batch_progress(console),
         on_epoch=_epoch_report(console),
     )

@@ -89,7 +89,6 @@ def apply_augment(image: torch.Tensor, params: AugmentParams) -> torch.Tensor:
         k = 2 * int(np.ceil(2.5 * params.blur_sigma)) + 1
         x = TF.gaussian_blur(x, kernel_size=[k, k], sigma=[params.blur_sigma, params.blur_sigma])
     if params.noise_std > 0:
-        noise_rng = np.random.default_rng(params.noise_seed)
-        noise = torch.from_numpy(noise_rng.normal(0.0, params.noise_std, size=x.shape).astype(np.float32))
-        x = (x.float() + noise).clamp(0, 255).round().to(torch.uint8)
+        noise = torch.randn(x.shape, generator=torch.Generator().manual_seed(params.noise_seed))
+        x = (x.float() + noise * params.noise_std).clamp(0, 255).round().to(torch.uint8)
     return x
