@@ -38,8 +38,9 @@ def _root(
 
 def _register() -> None:
     """Wire each command module's function into the app, in the order --help lists them."""
-    from mailpiece.cli import evaluate, inspect_frames, run, synth, train
+    from mailpiece.cli import demo, evaluate, inspect_frames, run, synth, train
 
+    app.command("demo")(demo.demo)
     app.command("synth")(synth.synth)
     app.command("inspect")(inspect_frames.inspect)
     app.command("run")(run.run)
