@@ -2,9 +2,9 @@
 
 The layout is decided once, on the driver, from ``ray.cluster_resources()``: the CNN goes to the GPU when
 the cluster has one, and otherwise runs on CPU with ``device="cpu"`` forced, so no actor ever waits for a
-GPU that does not exist. On CPU the CNN runs inside each inspector worker ("fused"): measured in
-bench/bench_pipeline.py, a separate CNN actor only adds a hop and a copy of every piece image when there
-is no accelerator to share (docs/pipeline.md has the numbers).
+GPU that does not exist. On CPU the CNN runs inside each inspector worker ("fused"): in
+bench/bench_pipeline.py a separate CNN actor on CPU measured within noise of it, and fused needs no extra
+hop, no copy of every piece image and no actor competing with the workers (docs/pipeline.md).
 """
 
 from __future__ import annotations

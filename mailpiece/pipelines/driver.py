@@ -142,6 +142,7 @@ class _Line:
             if idle and (stop.is_set() or (self.source.exhausted and not self.waiting)):
                 return stop.is_set()
             finished += self._collect()
+            self._start_frames()  # hand freed workers their next frame before the (fsynced) write
             self._commit(finished)
             status.update(self.tally, len(self.running) + len(self.waiting))
 

@@ -42,8 +42,13 @@ class _Health:
 class StagePool:
     """Creates the actors for a plan, hands out work, benches failed actors until they answer again."""
 
-    def __init__(self, plan: StagePlan, settings: InspectorSettings, *, run_id: str) -> None:
+    def __init__(self, plan: StagePlan, settings: InspectorSettings, *, run_id: str,
+                 frames_per_worker: int | None = None) -> None:
         self.plan = plan
+        # Frames wait in the driver, not in a worker's mailbox behind a slow frame, so whichever worker
+        # frees first takes the next one (tail latency). A worker of the separate stage holds two: it
+        # prepares the next frame while the CNN actor finishes the last.
+        self.frames_per_worker = frames_per_worker or (1 if plan.cnn_stage == "fused" else 2)
         common: dict[str, Any] = {"max_restarts": -1, "max_task_retries": 0,
                                   "runtime_env": {"env_vars": actor_env()}}
         fused = plan.cnn_stage == "fused"
@@ -66,10 +71,12 @@ class StagePool:
 
     def submit(self, payload: Frame | SyntheticRecipe, avoid: int | None = None,
                ) -> tuple[ray.ObjectRef, int] | None:
-        """Start a frame on the least busy live worker, not ``avoid`` if another is live; None if none is."""
+        """Start a frame on the least busy live worker with room, not ``avoid`` if another has room;
+        None when no worker can take it now."""
         if CNN in self._health and self._health[CNN].benched:
             return None
-        live = [i for i, h in self._health.items() if i != CNN and not h.benched]
+        live = [i for i, h in self._health.items()
+                if i != CNN and not h.benched and h.in_flight < self.frames_per_worker]
         if not live:
             return None
         choices = [i for i in live if i != avoid] or live
