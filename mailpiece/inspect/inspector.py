@@ -18,9 +18,9 @@ import numpy as np
 from mailpiece.inspect.config import InspectConfig
 from mailpiece.inspect.decide import decide
 from mailpiece.inspect.decode import BadImage, decode_image
-from mailpiece.inspect.facing import guess_orientation, rotate_180
+from mailpiece.inspect.facing import face_and_read
 from mailpiece.inspect.frame import Frame
-from mailpiece.inspect.locate import locate_piece
+from mailpiece.inspect.locate import LocatedPiece, locate_piece
 from mailpiece.inspect.postage_damage import PostageDamageStage
 from mailpiece.inspect.reader import AddressReader, AddressReading
 from mailpiece.inspect.result import Result, bad_image
@@ -69,55 +69,80 @@ class Inspector:
         return self.postage_damage.model_name if self.postage_damage else None
 
     def __call__(self, frame: Frame) -> Result:
-        prepared = self.prepare(frame)
+        """Inspect one frame in-process.
+
+        With a CNN stage, the CNN looks at the straightened piece before facing: its postage and damage heads
+        do not depend on which way up the piece lies, and its orientation head tells the reader which way
+        to read first, which usually saves the second OCR pass.
+        """
+        timings: dict[str, float] = {}
+        start = time.perf_counter()
+        located = self._locate(frame, timings, start)
+        if isinstance(located, Result):
+            return located
+        calls, upside_down = None, None
+        if self.postage_damage is not None:
+            try:
+                with _timed(timings, "cnn"):
+                    scores = self.postage_damage.scores([located.image])[0]
+                calls, upside_down = self.postage_damage.calls(scores), scores.orientation["upside_down"]
+            except Exception as err:  # a model failure is this frame's error, not the line's
+                return self._reject_error(frame, err, timings, start)
+        prepared = self._read(frame, located, timings, start, upside_down=upside_down)
         if isinstance(prepared, Result):
             return prepared
-        calls = None
-        if self.postage_damage is not None:
-            with _timed(prepared.timings_ms, "cnn"):
-                calls = self.postage_damage([prepared.piece])[0]
         return self.finish(prepared, calls)
 
     def prepare(self, frame: Frame) -> Prepared | Result:
-        """Decode, locate, face and read; a finished reject Result when the frame cannot go further."""
+        """Decode, locate, face and read; a finished reject Result when the frame cannot go further.
+
+        This is the CPU half for pipelines that batch the CNN elsewhere: it faces by layout and OCR alone.
+        """
         timings: dict[str, float] = {}
         start = time.perf_counter()
+        located = self._locate(frame, timings, start)
+        if isinstance(located, Result):
+            return located
+        return self._read(frame, located, timings, start, upside_down=None)
+
+    def _locate(self, frame: Frame, timings: dict[str, float], start: float) -> LocatedPiece | Result:
         try:
             with _timed(timings, "decode"):
                 image = decode_image(frame.data, max_pixels=self.config.max_pixels)
             with _timed(timings, "locate"):
                 located = locate_piece(image)
-            if located is None:
-                return self.reject_bad(frame, "no mail piece found in the frame", timings, start)
-            with _timed(timings, "ocr"):
-                orientation, piece, reading = self._face_and_read(located.image)
         except BadImage as err:
             return self.reject_bad(frame, str(err), timings, start)
         except Exception as err:  # a bug or a pathological frame must not stop the line
             return self._reject_error(frame, err, timings, start)
-        timings["prepare"] = (time.perf_counter() - start) * 1000
+        if located is None:
+            return self.reject_bad(frame, "no mail piece found in the frame", timings, start)
+        return located
+
+    def _read(
+        self,
+        frame: Frame,
+        located: LocatedPiece,
+        timings: dict[str, float],
+        start: float,
+        *,
+        upside_down: float | None,
+    ) -> Prepared | Result:
+        try:
+            with _timed(timings, "ocr"):
+                faced = face_and_read(located.image, self.reader, upside_down=upside_down)
+        except Exception as err:  # a bug or a pathological frame must not stop the line
+            return self._reject_error(frame, err, timings, start)
+        # The CPU half alone: when the CNN ran before facing, its time is booked under "cnn".
+        timings["prepare"] = (time.perf_counter() - start) * 1000 - timings.get("cnn", 0.0)
         return Prepared(
             frame=frame,
-            piece=piece,
-            reading=reading,
-            orientation=orientation,
+            piece=faced.piece,
+            reading=faced.reading,
+            orientation=faced.orientation,
             quad=located.quad,
             timings_ms=timings,
         )
-
-    def _face_and_read(self, piece: np.ndarray) -> tuple[int, np.ndarray, AddressReading]:
-        """Read the way up the layout suggests; if that reading is poor, try the piece turned over."""
-        guess = guess_orientation(piece)
-        first = rotate_180(piece) if guess.orientation == 180 else piece
-        reading = self.reader.read(first)
-        if reading.address and reading.address.verified:
-            return guess.orientation, first, reading
-        other_orientation = 180 - guess.orientation
-        other = rotate_180(first)
-        other_reading = self.reader.read(other)
-        if other_reading.quality > reading.quality:
-            return other_orientation, other, other_reading
-        return guess.orientation, first, reading
 
     def finish(self, prepared: Prepared, calls: tuple | None) -> Result:
         """Fold in the CNN's postage and damage calls and decide."""
@@ -142,10 +167,7 @@ class Inspector:
                 damage=damage,
                 orientation=prepared.orientation,
                 model=self.model_name,
-                timings_ms={
-                    **prepared.timings_ms,
-                    "total": prepared.timings_ms.get("prepare", 0.0) + prepared.timings_ms.get("cnn", 0.0),
-                },
+                timings_ms={**prepared.timings_ms, "total": _total_ms(prepared.timings_ms)},
                 piece_quad=_frame_quad(prepared),
                 address_box=_frame_box(prepared, prepared.reading.box),
             )
@@ -177,6 +199,11 @@ class Inspector:
             message=f"{type(err).__name__}: {err}",
             timings_ms=timings,
         )
+
+
+def _total_ms(timings: dict[str, float]) -> float:
+    """Wall time of the frame: the CPU half plus the CNN, whether it ran before facing or after."""
+    return timings.get("prepare", 0.0) + timings.get("cnn", 0.0)
 
 
 def _frame_quad(prepared: Prepared) -> tuple[tuple[float, float], ...]:

@@ -15,3 +15,14 @@ def address_inspector():
     from mailpiece.inspect.factory import build_inspector
 
     return build_inspector(cnn=False)
+
+
+@pytest.fixture(scope="session")
+def full_inspector():
+    """The real inspector with the shipped CNN on the CPU."""
+    import torch
+
+    from mailpiece.inspect.factory import build_inspector
+
+    torch.set_num_threads(1)
+    return build_inspector(cnn=True, device="cpu")

@@ -141,3 +141,23 @@ def test_prepare_then_finish_equals_one_call(address_inspector) -> None:
     for record in (whole, halves):
         record.pop("timings_ms")
     assert whole == halves
+
+
+@pytest.mark.parametrize("turn", [False, True])
+def test_with_the_cnn_postage_and_damage_are_called_and_the_piece_faced(full_inspector, turn: bool) -> None:
+    faced_right = 0
+    for index in READABLE[:4]:
+        synthetic = render_frame(SEED, index, CLEAN)
+        image = cv2.rotate(synthetic.image, cv2.ROTATE_180) if turn else synthetic.image
+        result = full_inspector(Frame(piece_id=f"c{index}", source="test", data=image))
+        _check_record(result)
+        assert result.model and result.model.startswith("postage-damage@")
+        assert result.postage.kind in ("stamp", "meter", "permit", "none")
+        assert result.damage.kind in ("none", "torn", "creased", "stained", "crushed")
+        assert result.postage.present == (result.postage.kind != "none")
+        assert ("no_postage" in result.reasons) == (not result.postage.present)
+        assert ("damaged" in result.reasons) == result.damage.present
+        assert result.timings_ms["cnn"] > 0
+        faced_right += result.orientation == (180 if turn else 0)
+        assert result.address is not None and result.address.zip5 == synthetic.label.address.zip5
+    assert faced_right == 4
