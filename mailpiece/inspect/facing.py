@@ -91,10 +91,20 @@ def face_and_read(
         tries.append((orientation, faced, attempt))
         if _acceptable(reader, attempt.first_pass()):
             return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
-    closest = max(tries, key=lambda t: t[2].best.quality)
-    closest[2].rescue()
+    # Rescue the way up whose text read more like text first (upside-down print reads as junk with low
+    # OCR confidence, even when a ZIP-shaped token turns up in it), then the other.
+    for orientation, faced, attempt in sorted(tries, key=lambda t: _promise(t[2]), reverse=True):
+        if _acceptable(reader, attempt.rescue()):
+            return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
     orientation, faced, attempt = max(tries, key=lambda t: t[2].settled().quality)
     return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
+
+
+def _promise(attempt: ReadingAttempt) -> tuple[bool, float]:
+    """How likely the attempt is to read with more effort: verified at all, then the OCR's confidence."""
+    best = attempt.best
+    verified = best.address is not None and best.address.verified
+    return verified, max((r.ocr_confidence for _, r in attempt.readings), default=0.0)
 
 
 def _acceptable(reader: AddressReader, reading: AddressReading) -> bool:

@@ -1,9 +1,13 @@
 """Find the mail piece in a frame and straighten it.
 
-The belt is the background: its colour is estimated from the frame's border, and the piece is the largest
-region that differs from it. When the border itself is paper (a flat scan, the piece filling the image),
-the whole frame is the piece. The result is the piece's quadrilateral in frame pixels and a straightened,
-landscape crop; whether that crop is upside down is the facing stage's question.
+No one cue finds every piece: a white piece on a dark belt is simply the bright region, a grey piece on
+a grey striped belt is not. So several cues each propose a region: pixels unlike the belt colours seen
+along the frame border, the bright or the dark side of an Otsu split, pixels like the paper at the
+frame's centre (each also with thin bridges to belt stripes opened). Each region's rectangle is scored
+by how much of its outline lies on a paper edge (:mod:`piece_edges`); the whole frame competes too, as a
+flat scan, scored by how much of the frame border looks like that paper. The winner is snapped onto the
+edges. The result is the piece's quadrilateral in frame pixels and a straightened, landscape crop;
+whether that crop is upside down is the facing stage's question.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from mailpiece.inspect.piece_edges import directional_gradient, edge_step, edge_support, snap_to_edges
 
 _WORK_WIDTH = 480  # px; location runs on a small copy, the warp on the full frame
 
@@ -94,36 +100,121 @@ def _belt_distance(lab: np.ndarray, models: list[tuple[np.ndarray, np.ndarray]])
     return np.min(distances, axis=0)
 
 
-def foreground_mask(small: np.ndarray) -> tuple[np.ndarray, bool]:
-    """Pixels that are not belt, and whether the border looks like a belt at all (not a flat scan)."""
-    blurred = cv2.GaussianBlur(small, (5, 5), 0)
-    lab = cv2.cvtColor(blurred, cv2.COLOR_BGR2LAB).astype(np.float32)
-    margin = max(2, min(small.shape[:2]) // 40)
+def belt_mask(lab: np.ndarray) -> np.ndarray:
+    """Pixels whose colour is unlike every main belt colour seen along the frame border."""
+    margin = max(2, min(lab.shape[:2]) // 40)
     border = _border_pixels(lab, margin)
     models = _belt_models(border)
-    distance = _belt_distance(lab, models)
-    # A flat scan: the border is bright and uniform, as paper is, and nothing beyond it differs much.
-    brightest = max(median[0] for median, _ in models)
-    border_is_paper = brightest > 150 and len(models) == 1 and float(np.percentile(distance, 90)) < 12
     threshold = max(6.0, float(np.percentile(_belt_distance(border, models), 98)) * 1.5)
-    mask = (distance > threshold).astype(np.uint8) * 255
+    return _cleaned(_belt_distance(lab, models) > threshold)
+
+
+def paper_distance(lab: np.ndarray) -> np.ndarray:
+    """Per pixel, the normalised colour distance to the paper at the centre of the frame."""
+    height, width = lab.shape[:2]
+    centre = lab[height // 3 : 2 * height // 3, width // 3 : 2 * width // 3].reshape(-1, 3)
+    median = np.median(centre, axis=0)
+    spread = np.median(np.abs(centre - median), axis=0) + 3.0
+    return np.sqrt((((lab - median) / spread) ** 2).sum(axis=-1))
+
+
+def _cleaned(mask: np.ndarray) -> np.ndarray:
     kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (5, 5))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, kernel, iterations=2)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel, iterations=1)
-    return mask, not border_is_paper
+    mask = cv2.morphologyEx(mask.astype(np.uint8) * 255, cv2.MORPH_CLOSE, kernel, iterations=2)
+    return cv2.morphologyEx(mask, cv2.MORPH_OPEN, kernel, iterations=1)
 
 
-def _piece_quad(mask: np.ndarray) -> np.ndarray | None:
-    """The minimum-area rectangle around the largest foreground region, or None if there is none worth it."""
-    contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    if not contours:
-        return None
-    largest = max(contours, key=cv2.contourArea)
-    if cv2.contourArea(largest) < 0.05 * mask.shape[0] * mask.shape[1]:
-        return None
+def enclosed_mask(gx: np.ndarray, gy: np.ndarray, step: float) -> np.ndarray:
+    """What lies inside closed edges: the areas the frame border cannot reach without crossing an edge.
+
+    Belt stripes run to the frame border; a piece's outline closes around it, creases and print inside.
+    """
+    edges = ((np.abs(gx) + np.abs(gy)) > step).astype(np.uint8)
+    edges = cv2.dilate(edges, np.ones((3, 3), np.uint8))
+    count, labels = cv2.connectedComponents(1 - edges, connectivity=4)
+    rim = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    outside = np.zeros(count, bool)
+    outside[np.unique(rim)] = True
+    outside[0] = True  # the edge pixels themselves
+    return _cleaned(~outside[labels])
+
+
+def candidate_regions(small: np.ndarray, lab: np.ndarray, paper: np.ndarray) -> list[np.ndarray]:
+    """Foreground masks from the different cues, each also with thin bridges (belt stripes) cut;
+    ``paper`` marks the pixels like the paper at the frame's centre."""
+    lightness = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2GRAY)
+    _, bright = cv2.threshold(lightness, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    masks = [belt_mask(lab), _cleaned(bright > 0), _cleaned(bright == 0), _cleaned(paper)]
+    bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11))
+    return masks + [cv2.morphologyEx(mask, cv2.MORPH_OPEN, bridge) for mask in masks]
+
+
+def region_quads(mask: np.ndarray, min_share: float = 0.05) -> list[np.ndarray]:
+    """Minimum-area rectangles around the largest region that is not background, and around all big
+    ones together (a crease or a fold line splits a piece into two regions of different shading).
+
+    A region along most of the frame border is belt (or the frame itself), not a piece lying on it.
+    """
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    if count < 2:
+        return []
+    rim = np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])
+    on_rim = np.bincount(rim, minlength=count) / len(rim)
+    areas = stats[:, cv2.CC_STAT_AREA].astype(np.float64)
+    areas[0] = 0
+    areas[on_rim >= 0.4] = 0
+    big = np.flatnonzero(areas >= min_share * mask.size)
+    if len(big) == 0:
+        return []
+    groups = [[int(big[np.argmax(areas[big])])]] + ([[int(k) for k in big]] if len(big) > 1 else [])
+    return [_rectangle(labels, group) for group in groups]
+
+
+def _rectangle(labels: np.ndarray, group: list[int]) -> np.ndarray:
+    region = np.isin(labels, group).astype(np.uint8)
+    contours, _ = cv2.findContours(region, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     # The convex hull bridges tears and dark print on the piece's edge; the rectangle fits the paper.
-    hull = cv2.convexHull(largest)
+    hull = cv2.convexHull(np.concatenate(contours))
     return cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
+
+
+def _plausibility(quad: np.ndarray, frame_area: float) -> float:
+    """Score adjustments for shapes a mail piece rarely has: very long or square, or a small part of frame."""
+    sides = sorted(float(np.linalg.norm(quad[i] - quad[i - 1])) for i in (1, 2))
+    aspect = sides[1] / max(1e-3, sides[0])
+    share = cv2.contourArea(quad) / frame_area
+    return (0.0 if 1.1 <= aspect <= 3.0 else -0.3) + 0.1 * min(share, 0.6) - (0.3 if share < 0.2 else 0.0)
+
+
+def _border_paper_share(paper: np.ndarray) -> float:
+    """How much of the frame border looks like the paper at the centre: a flat scan's border does."""
+    m = max(2, min(paper.shape) // 40)
+    return float(
+        np.concatenate(
+            [paper[:m].ravel(), paper[-m:].ravel(), paper[:, :m].ravel(), paper[:, -m:].ravel()]
+        ).mean()
+    )
+
+
+def find_piece_quad(small: np.ndarray) -> np.ndarray | None:
+    """The piece's corners on the small working copy, or None when the whole frame is the piece."""
+    lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    gx, gy = directional_gradient(small)
+    step = edge_step(gx, gy)
+    frame_area = float(small.shape[0] * small.shape[1])
+    paper = paper_distance(lab) < 4.0
+    best_score, best_quad = 0.3 + 0.6 * _border_paper_share(paper), None
+    masks = [*candidate_regions(small, lab, paper), enclosed_mask(gx, gy, step)]
+    for quad in (q for mask in masks for q in region_quads(mask)):
+        score = edge_support(gx, gy, quad, step) + _plausibility(quad, frame_area)
+        if score > best_score:
+            best_score, best_quad = score, quad
+    if best_quad is None:
+        return None
+    snapped = snap_to_edges(gx, gy, best_quad)
+    return (
+        snapped if edge_support(gx, gy, snapped, step) >= edge_support(gx, gy, best_quad, step) else best_quad
+    )
 
 
 def locate_piece(frame: np.ndarray) -> LocatedPiece | None:
@@ -133,10 +224,9 @@ def locate_piece(frame: np.ndarray) -> LocatedPiece | None:
     small = cv2.resize(
         frame, (max(1, round(width * scale)), max(1, round(height * scale))), interpolation=cv2.INTER_AREA
     )
-    mask, belt_visible = foreground_mask(small)
-    quad_small = _piece_quad(mask) if belt_visible else None
+    quad_small = find_piece_quad(small)
     if quad_small is None:
-        if belt_visible and _looks_empty(small):
+        if _looks_empty(small):
             return None
         full = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
         quad = landscape_corners(full)
@@ -146,6 +236,11 @@ def locate_piece(frame: np.ndarray) -> LocatedPiece | None:
 
 
 def _looks_empty(small: np.ndarray) -> bool:
-    """A frame with no paper in it: nothing is both bright and large."""
+    """A frame with no paper in it: nothing is both bright and large, and nothing looks like print."""
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    return float((grey > 140).mean()) < 0.05
+    if float((grey > 140).mean()) >= 0.05:
+        return False
+    blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats((blackhat > 30).astype(np.uint8), connectivity=8)
+    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    return int(((heights >= 3) & (heights <= 30)).sum()) < 20  # a few specks, but no lines of characters

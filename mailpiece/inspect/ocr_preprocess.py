@@ -21,6 +21,7 @@ class OcrRecipe:
 
     name: str
     target_height_px: float = 28.0
+    ink_percentile: float | None = 30.0  # this share of the ink becomes black (None: no stretch)
     ink_gamma: float = 1.0  # > 1 darkens grey (faint or blurred) ink while paper stays white
     sharpen: float = 0.0  # unsharp-mask amount; restores edges that blur spread
     binarize: bool = False
@@ -32,6 +33,7 @@ class OcrRecipe:
             text_height_px=text_height_px,
             target_height_px=self.target_height_px,
             binarize=self.binarize,
+            ink_percentile=self.ink_percentile,
             ink_gamma=self.ink_gamma,
             sharpen=self.sharpen,
         )
@@ -41,12 +43,12 @@ class OcrRecipe:
 
 
 STANDARD_RECIPE = OcrRecipe(name="standard")
-# Second and third tries for a crop that did not verify; each one rescued different oracle crops of blurred
-# and faint print in docs/address-reading.md, together about two thirds of the standard recipe's misses.
+# Further tries for a crop that did not verify; each rescued different crops of blurred and faint print
+# (docs/address-reading.md), together about half of the standard recipe's misses.
 RESCUE_RECIPES: tuple[OcrRecipe, ...] = (
-    OcrRecipe(name="dark-ink-large", target_height_px=36.0, ink_gamma=2.0),
-    OcrRecipe(name="darker-ink", ink_gamma=3.0),
+    OcrRecipe(name="darker-ink", ink_gamma=1.5),
     OcrRecipe(name="sharpened", sharpen=1.0),
+    OcrRecipe(name="bold-ink", ink_percentile=70.0),
 )
 
 
@@ -77,14 +79,16 @@ def preprocess_for_ocr(
     target_height_px: float = 28.0,
     binarize: bool = False,
     pad_px: int = 16,
+    ink_percentile: float | None = 30.0,
     ink_gamma: float = 1.0,
     sharpen: float = 0.0,
 ) -> np.ndarray:
     """Grey, dark text on light, glyphs scaled to about ``target_height_px``, shading flattened, padded.
 
-    Uneven lighting is divided out so a shadow across the label does not swallow a line; ``ink_gamma``
-    and ``sharpen`` are for blurred or faint print; ``binarize`` adds Otsu (on blurred frames Tesseract's
-    own thresholding of the flattened grey reads as well).
+    Uneven lighting is divided out so a shadow across the label does not swallow a line; the ink is
+    stretched to black (``ink_percentile``) so faint print next to a black barcode still survives
+    Tesseract's global threshold; ``ink_gamma`` and ``sharpen`` are for blurred or faint print;
+    ``binarize`` adds Otsu (on blurred frames Tesseract's own thresholding of the grey reads as well).
     """
     grey = as_grey(crop)
     if np.median(grey) < 110:  # light print on a dark label
@@ -100,12 +104,29 @@ def preprocess_for_ocr(
     if sharpen > 0:
         blurred = cv2.GaussianBlur(flat, (0, 0), target_height_px / 10)
         flat = cv2.addWeighted(flat, 1 + sharpen, blurred, -sharpen, 0)
+    if ink_percentile is not None:
+        flat = stretch_ink(flat, ink_percentile)
     if ink_gamma != 1.0:
         lut = np.round(255 * (np.arange(256) / 255.0) ** ink_gamma).astype(np.uint8)
         flat = cv2.LUT(flat, lut)
     if binarize:
         _, flat = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return cv2.copyMakeBorder(flat, pad_px, pad_px, pad_px, pad_px, cv2.BORDER_CONSTANT, value=255)
+
+
+def stretch_ink(flat: np.ndarray, percentile: float) -> np.ndarray:
+    """Map the ink level at ``percentile`` of the ink pixels to black and paper (255) to white.
+
+    Faint print beside a black barcode or logo otherwise falls on the paper side of a global threshold.
+    """
+    ink = flat[flat < 0.8 * 255]
+    if ink.size < 50:
+        return flat  # no print to speak of
+    level = float(np.percentile(ink, percentile))
+    if level > 200:
+        return flat
+    lut = np.clip((np.arange(256, dtype=np.float32) - level) * 255.0 / (255.0 - level), 0, 255)
+    return cv2.LUT(flat, lut.astype(np.uint8))
 
 
 def flatten_background(grey: np.ndarray, glyph_px: int) -> np.ndarray:
