@@ -14,6 +14,11 @@ import cv2
 import numpy as np
 
 _WORK_LONG_SIDE = 1200  # px the layout analysis runs at
+# Fragments of one printed row this many line heights apart are one line: "CITY ST   ZIP" with a word
+# the stroke mask missed in the gap still reads as one last line.
+ROW_GAP = 6.0
+# Room left right of a block, in line heights: a crease or a faint word can cut a line short of its ZIP.
+RIGHT_ROOM = 4.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,7 +81,7 @@ def find_text_lines(piece: np.ndarray) -> tuple[list[TextLine], float]:
     _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
     lines = []
     for x, y, w_, h_, _ in stats[1:]:
-        if not (7 <= h_ <= 70 and w_ >= 2.2 * h_ and w_ >= 30):
+        if not (7 <= h_ <= 70 and w_ >= 1.2 * h_ and w_ >= 12):  # short words (TX, SQ) count too
             continue
         box = (int(x), int(y), int(x + w_), int(y + h_))
         if _is_barcode(chars, box):
@@ -94,7 +99,8 @@ def merge_row_fragments(lines: list[TextLine]) -> list[TextLine]:
             overlap = min(a[3], b[3]) - max(a[1], b[1])
             height = max(a[3] - a[1], b[3] - b[1])
             similar = height <= 1.6 * min(a[3] - a[1], b[3] - b[1])
-            if similar and overlap >= 0.6 * min(a[3] - a[1], b[3] - b[1]) and 0 <= b[0] - a[2] <= 4 * height:
+            aligned = overlap >= 0.6 * min(a[3] - a[1], b[3] - b[1])
+            if similar and aligned and 0 <= b[0] - a[2] <= ROW_GAP * height:
                 merged[i] = TextLine(box=(a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])))
                 break
         else:
@@ -131,11 +137,15 @@ def group_blocks(lines: list[TextLine]) -> list[list[TextLine]]:
 
 
 def in_return_corner(block: list[TextLine], width: int, height: int) -> bool:
-    """Whether a block starts in the top-left corner and stays in the left part: the return address."""
+    """Whether a block starts in the top-left corner and stays in the left half: the return address.
+
+    Generous on purpose (a logo above the return address pushes it down); destinations, window
+    envelopes' included, sit lower or further right.
+    """
     x0 = min(line.box[0] for line in block)
     y0 = min(line.box[1] for line in block)
     x1 = max(line.box[2] for line in block)
-    return x0 < 0.25 * width and y0 < 0.3 * height and (x0 + x1) / 2 < 0.4 * width
+    return x0 < 0.25 * width and y0 < 0.4 * height and x1 < 0.5 * width
 
 
 def _score(block: list[TextLine], width: int, height: int) -> float:
@@ -183,7 +193,7 @@ def find_address_candidates(
         box = (
             max(0, min(line.box[0] for line in block) - pad),
             max(0, min(line.box[1] for line in block) - pad),
-            min(width, max(line.box[2] for line in block) + int(3 * line_height)),
+            min(width, max(line.box[2] for line in block) + int(RIGHT_ROOM * line_height)),
             min(height, max(line.box[3] for line in block) + pad),
         )
         candidates.append(

@@ -158,6 +158,16 @@ def _read_last_line(tokens: list[_Token]) -> tuple[list[LastLineReading], tuple[
     texts = [t.text for t in tokens]
     while texts and (texts[-1].upper() in _COUNTRY or (len(texts[-1]) <= 2 and not texts[-1].isalnum())):
         texts.pop()  # a country name or a stray mark after the ZIP
+    found = _read_zip_from_right(texts, 0.0)
+    if found is None and len(texts) > 2 and len(texts[-1]) <= 2:
+        # A letter or two after the ZIP ("04474 i"): a smudge or a bar of the barcode, read as text.
+        found = _read_zip_from_right(texts[:-1], DROPPED_CHAR_PENALTY / 2)
+    return found
+
+
+def _read_zip_from_right(
+    texts: list[str], extra_penalty: float
+) -> tuple[list[LastLineReading], tuple[int, int]] | None:
     for zip_start in range(len(texts) - 1, max(-1, len(texts) - 3), -1):
         zip_field = _split_zip(texts[zip_start:])
         if zip_field is None:
@@ -179,7 +189,7 @@ def _read_last_line(tokens: list[_Token]) -> tuple[list[LastLineReading], tuple[
                 zip4=zip4 or None,
                 state=state,
                 city=" ".join(before[: len(before) - used]).upper() or None,
-                penalty=round(zp + sp, 3),
+                penalty=round(zp + sp + extra_penalty, 3),
             )
             for (z, zp), (state, sp, used) in itertools.product(zip_options, states)
         ]
@@ -264,7 +274,7 @@ def _state_readings(before: list[str]) -> list[tuple[str | None, float, int]]:
         elif char in LETTER_READINGS:
             choices.append([(letter, 0.1 + rank) for rank, letter in enumerate(LETTER_READINGS[char])])
         else:
-            return [(None, 0.0, 0)]
+            choices.append([("?", 0.0)])  # an unreadable mark ("S¥"): a garbled state, if a letter survived
     readings = [
         ("".join(c for c, _ in combo), sum(p for _, p in combo)) for combo in itertools.product(*choices)
     ]
