@@ -12,6 +12,7 @@ whether that crop is upside down is the facing stage's question.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import cv2
@@ -20,6 +21,8 @@ import numpy as np
 from mailpiece.inspect.piece_edges import directional_gradient, edge_step, edge_support, snap_to_edges
 
 _WORK_WIDTH = 480  # px; location runs on a small copy, the warp on the full frame
+# An outline this well supported by paper edges ends the search (score: edge support + shape terms).
+CLEAR_OUTLINE = 0.95
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -89,15 +92,20 @@ def _belt_models(border: np.ndarray, clusters: int = 3) -> list[tuple[np.ndarray
         members = border[labels.ravel() == k]
         if len(members) < 0.12 * len(border):
             continue
-        median = np.median(members, axis=0)
-        models.append((median, np.median(np.abs(members - median), axis=0) + 2.0))
+        median = np.median(members, axis=0).astype(np.float32)
+        models.append((median, (np.median(np.abs(members - median), axis=0) + 2.0).astype(np.float32)))
     return models
+
+
+def _colour_distance(lab: np.ndarray, median: np.ndarray, spread: np.ndarray) -> np.ndarray:
+    """Per pixel, the distance to a colour in units of its spread (float32 throughout: it is hot)."""
+    scaled = (lab - median) * (1.0 / spread).astype(np.float32)
+    return np.sqrt(np.einsum("...c,...c->...", scaled, scaled))
 
 
 def _belt_distance(lab: np.ndarray, models: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
     """Per pixel, the normalised distance to the nearest belt colour."""
-    distances = [np.sqrt((((lab - median) / spread) ** 2).sum(axis=-1)) for median, spread in models]
-    return np.min(distances, axis=0)
+    return np.min([_colour_distance(lab, median, spread) for median, spread in models], axis=0)
 
 
 def belt_mask(lab: np.ndarray) -> np.ndarray:
@@ -106,16 +114,21 @@ def belt_mask(lab: np.ndarray) -> np.ndarray:
     border = _border_pixels(lab, margin)
     models = _belt_models(border)
     threshold = max(6.0, float(np.percentile(_belt_distance(border, models), 98)) * 1.5)
-    return _cleaned(_belt_distance(lab, models) > threshold)
+    return _cleaned(_full_size(_belt_distance(lab[::2, ::2], models) > threshold, lab.shape))
 
 
 def paper_distance(lab: np.ndarray) -> np.ndarray:
     """Per pixel, the normalised colour distance to the paper at the centre of the frame."""
     height, width = lab.shape[:2]
     centre = lab[height // 3 : 2 * height // 3, width // 3 : 2 * width // 3].reshape(-1, 3)
-    median = np.median(centre, axis=0)
-    spread = np.median(np.abs(centre - median), axis=0) + 3.0
-    return np.sqrt((((lab - median) / spread) ** 2).sum(axis=-1))
+    median = np.median(centre, axis=0).astype(np.float32)
+    spread = (np.median(np.abs(centre - median), axis=0) + 3.0).astype(np.float32)
+    return _colour_distance(lab, median, spread)
+
+
+def _full_size(mask: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
+    """A mask computed on every other pixel (colour masks are coarse; the edges are fitted later)."""
+    return cv2.resize(mask.astype(np.uint8), (shape[1], shape[0]), interpolation=cv2.INTER_NEAREST) > 0
 
 
 def _cleaned(mask: np.ndarray) -> np.ndarray:
@@ -139,14 +152,23 @@ def enclosed_mask(gx: np.ndarray, gy: np.ndarray, step: float) -> np.ndarray:
     return _cleaned(~outside[labels])
 
 
-def candidate_regions(small: np.ndarray, lab: np.ndarray, paper: np.ndarray) -> list[np.ndarray]:
-    """Foreground masks from the different cues, each also with thin bridges (belt stripes) cut;
-    ``paper`` marks the pixels like the paper at the frame's centre."""
+def candidate_regions(
+    small: np.ndarray, lab: np.ndarray, paper: np.ndarray, enclosed: Callable[[], np.ndarray]
+) -> Iterator[np.ndarray]:
+    """Foreground masks from the different cues, most often right first, then each with thin bridges
+    (belt stripes) cut; ``paper`` marks pixels like the paper at the frame's centre, ``enclosed`` makes
+    the mask of what closed edges surround."""
     lightness = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2GRAY)
     _, bright = cv2.threshold(lightness, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    masks = [belt_mask(lab), _cleaned(bright > 0), _cleaned(bright == 0), _cleaned(paper)]
+    masks = []
+    for make in (lambda: belt_mask(lab), lambda: _cleaned(bright > 0), lambda: _cleaned(bright == 0)):
+        masks.append(make())
+        yield masks[-1]
+    yield _cleaned(paper)
+    yield enclosed()
     bridge = cv2.getStructuringElement(cv2.MORPH_RECT, (11, 11))
-    return masks + [cv2.morphologyEx(mask, cv2.MORPH_OPEN, bridge) for mask in masks]
+    for mask in [*masks, _cleaned(paper)]:
+        yield cv2.morphologyEx(mask, cv2.MORPH_OPEN, bridge)
 
 
 def region_quads(mask: np.ndarray, min_share: float = 0.05) -> list[np.ndarray]:
@@ -202,13 +224,15 @@ def find_piece_quad(small: np.ndarray) -> np.ndarray | None:
     gx, gy = directional_gradient(small)
     step = edge_step(gx, gy)
     frame_area = float(small.shape[0] * small.shape[1])
-    paper = paper_distance(lab) < 4.0
+    paper = _full_size(paper_distance(lab[::2, ::2]) < 4.0, lab.shape)
     best_score, best_quad = 0.3 + 0.6 * _border_paper_share(paper), None
-    masks = [*candidate_regions(small, lab, paper), enclosed_mask(gx, gy, step)]
-    for quad in (q for mask in masks for q in region_quads(mask)):
-        score = edge_support(gx, gy, quad, step) + _plausibility(quad, frame_area)
-        if score > best_score:
-            best_score, best_quad = score, quad
+    for mask in candidate_regions(small, lab, paper, lambda: enclosed_mask(gx, gy, step)):
+        for quad in region_quads(mask):
+            score = edge_support(gx, gy, quad, step) + _plausibility(quad, frame_area)
+            if score > best_score:
+                best_score, best_quad = score, quad
+        if best_score >= CLEAR_OUTLINE:
+            break  # paper edge nearly all round: no other cue will find a better outline
     if best_quad is None:
         return None
     snapped = snap_to_edges(gx, gy, best_quad)

@@ -35,11 +35,12 @@ def directional_gradient(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return gx, gy
 
 
-def _across(gx: np.ndarray, gy: np.ndarray, points: np.ndarray, normal: np.ndarray) -> np.ndarray:
+def _across(gx: np.ndarray, gy: np.ndarray, points: np.ndarray, normals: np.ndarray) -> np.ndarray:
+    """Gradient across the line at each point (points ``(..., 2)``, normals broadcastable to them)."""
     height, width = gx.shape
-    xi = np.clip(np.round(points[:, 0]).astype(int), 0, width - 1)
-    yi = np.clip(np.round(points[:, 1]).astype(int), 0, height - 1)
-    return np.abs(gx[yi, xi] * normal[0] + gy[yi, xi] * normal[1])
+    xi = np.clip(np.rint(points[..., 0]).astype(np.intp), 0, width - 1)
+    yi = np.clip(np.rint(points[..., 1]).astype(np.intp), 0, height - 1)
+    return np.abs(gx[yi, xi] * normals[..., 0] + gy[yi, xi] * normals[..., 1])
 
 
 def edge_step(gx: np.ndarray, gy: np.ndarray) -> float:
@@ -63,15 +64,16 @@ def edge_support(gx: np.ndarray, gy: np.ndarray, quad: np.ndarray, step: float =
         normal = np.array([-direction[1], direction[0]], np.float32)
         t = np.linspace(0.05, 0.95, max(8, int(length / 3)), dtype=np.float32)
         points = a[None] + t[:, None] * (b - a)[None]
-        best = np.max(
-            [_across(gx, gy, points + r * normal[None], normal) for r in range(-_REACH_PX, _REACH_PX + 1)],
-            axis=0,
-        )
+        shifts = np.arange(-_REACH_PX, _REACH_PX + 1, dtype=np.float32)[:, None, None] * normal
+        best = _across(gx, gy, points[None] + shifts, normal).max(axis=0)
         side = (best > step).astype(np.float32)
         x, y = points[:, 0], points[:, 1]
         side[(x < 3) | (x > width - 4) | (y < 3) | (y > height - 4)] = BORDER_CREDIT
         scores.append(side)
     return float(np.concatenate(scores).mean()) if scores else 0.0
+
+
+_SNAP_ANGLES = np.array([-0.03, -0.015, 0.0, 0.015, 0.03], np.float32)  # radians, about ±2°
 
 
 def _snap_side(gx: np.ndarray, gy: np.ndarray, a: np.ndarray, b: np.ndarray, reach: int) -> np.ndarray:
@@ -81,23 +83,24 @@ def _snap_side(gx: np.ndarray, gy: np.ndarray, a: np.ndarray, b: np.ndarray, rea
     if length < 8:
         return np.array([a, b], np.float32)
     middle, along0 = (a + b) / 2, (b - a) / length
-    t = np.linspace(-0.45, 0.45, max(8, int(length / 3)), dtype=np.float32)[:, None] * length
-    best, best_line = -1.0, np.array([a, b], np.float32)
-    for angle in (-0.03, -0.015, 0.0, 0.015, 0.03):
-        c, s = np.cos(angle), np.sin(angle)
-        along = np.array([c * along0[0] - s * along0[1], s * along0[0] + c * along0[1]], np.float32)
-        normal = np.array([-along[1], along[0]], np.float32)
-        for offset in range(-reach, reach + 1):
-            points = middle[None] + offset * normal[None] + t * along[None]
-            inside = (points[:, 0] >= 0) & (points[:, 0] <= width - 1) & (points[:, 1] >= 0)
-            inside &= points[:, 1] <= height - 1
-            if inside.mean() < 0.5:
-                continue
-            value = float(_across(gx, gy, points[inside], normal).mean()) * float(inside.mean())
-            if value > best:
-                centre = middle + offset * normal
-                best, best_line = value, np.array([centre - along * length / 2, centre + along * length / 2])
-    return best_line.astype(np.float32)
+    cos, sin = np.cos(_SNAP_ANGLES), np.sin(_SNAP_ANGLES)
+    along = np.stack([cos * along0[0] - sin * along0[1], sin * along0[0] + cos * along0[1]], axis=-1)
+    normal = np.stack([-along[:, 1], along[:, 0]], axis=-1)  # (angles, 2)
+    offsets = np.arange(-reach, reach + 1, dtype=np.float32)
+    t = np.linspace(-0.45, 0.45, max(8, int(length / 3)), dtype=np.float32) * length
+    # Sample points for every (angle, offset, position along the side) at once.
+    centres = middle + offsets[None, :, None] * normal[:, None, :]  # (angles, offsets, 2)
+    points = centres[:, :, None, :] + t[None, None, :, None] * along[:, None, None, :]
+    inside = (points[..., 0] >= 0) & (points[..., 0] <= width - 1) & (points[..., 1] >= 0)
+    inside &= points[..., 1] <= height - 1
+    across = _across(gx, gy, points, normal[:, None, None, :]) * inside
+    # Mean over the points inside, times the share inside (a line running off the frame counts less).
+    value = np.where(inside.mean(axis=-1) >= 0.5, across.sum(axis=-1) / len(t), -1.0)
+    angle, offset = np.unravel_index(int(np.argmax(value)), value.shape)
+    if value[angle, offset] < 0:
+        return np.array([a, b], np.float32)
+    centre, direction = centres[angle, offset], along[angle]
+    return np.array([centre - direction * length / 2, centre + direction * length / 2], np.float32)
 
 
 def _intersection(first: np.ndarray, second: np.ndarray) -> np.ndarray:
