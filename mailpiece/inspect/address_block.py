@@ -40,15 +40,18 @@ class BlockCandidate:
     in_return_corner: bool = False  # where the sender's address goes, never the destination
 
 
-def stroke_mask(grey: np.ndarray) -> np.ndarray:
-    """Binary mask of print: pixels clearly darker, or clearly lighter, than their neighbourhood.
+def stroke_masks(grey: np.ndarray) -> list[np.ndarray]:
+    """Binary masks of print, one per polarity: pixels clearly darker than their neighbourhood, and on
+    dark stock also pixels clearly lighter (a white address on a blue envelope, a white label on it).
 
     A local (adaptive) threshold finds faint grey or blurred print beside bold black ink, where one global
-    level cannot; both polarities count, so light print on dark envelopes is found too.
+    level cannot. The polarities stay apart: around light print the paper is darker than the local mean,
+    and OR-ing the two would glue every glyph to its halo.
     """
     dark = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12)
-    light = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 25, -12)
-    return dark if np.median(grey) >= 100 else cv2.bitwise_or(dark, light)
+    if np.median(grey[::4, ::4]) >= 100:
+        return [dark]
+    return [dark, cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 25, -12)]
 
 
 def _is_barcode(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
@@ -69,25 +72,41 @@ def find_text_lines(piece: np.ndarray) -> tuple[list[TextLine], float]:
     scale = _WORK_LONG_SIDE / max(height, width)
     grey = piece if piece.ndim == 2 else cv2.cvtColor(piece, cv2.COLOR_BGR2GRAY)
     grey = cv2.resize(grey, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    edges = stroke_mask(grey)
+    lines: list[TextLine] = []
+    for mask in stroke_masks(grey):
+        for box in _line_boxes(mask):
+            scaled = TextLine(box=tuple(int(round(v / scale)) for v in box))
+            if not any(_mostly_inside(scaled.box, line.box) for line in lines):
+                lines.append(scaled)
+    return sorted(lines, key=lambda line: (line.box[1], line.box[0])), scale
+
+
+def _line_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
+    """Boxes of text lines in one print mask (working pixels): glyph-sized blobs joined along rows."""
     # Drop specks and big graphics (logos, stamp pictures, stains) before joining characters into lines.
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(edges, connectivity=8)
-    h, w, area = (stats[:, k] for k in (cv2.CC_STAT_HEIGHT, cv2.CC_STAT_WIDTH, cv2.CC_STAT_AREA))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    h, area = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
     keep = (h >= 5) & (h <= 60) & (area >= 10)  # touching glyphs make wide blobs: keep them
     keep[0] = False
     chars = np.where(keep[labels], 255, 0).astype(np.uint8)
     joined = cv2.morphologyEx(chars, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
     joined = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
     _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
-    lines = []
-    for x, y, w_, h_, _ in stats[1:]:
-        if not (7 <= h_ <= 70 and w_ >= 1.2 * h_ and w_ >= 12):  # short words (TX, SQ) count too
+    boxes = []
+    for x, y, w, h_, _ in stats[1:]:
+        if not (7 <= h_ <= 70 and w >= 1.2 * h_ and w >= 12):  # short words (TX, SQ) count too
             continue
-        box = (int(x), int(y), int(x + w_), int(y + h_))
-        if _is_barcode(chars, box):
-            continue
-        lines.append(TextLine(box=tuple(int(round(v / scale)) for v in box)))
-    return sorted(lines, key=lambda line: (line.box[1], line.box[0])), scale
+        box = (int(x), int(y), int(x + w), int(y + h_))
+        if not _is_barcode(chars, box):
+            boxes.append(box)
+    return boxes
+
+
+def _mostly_inside(box: tuple[int, int, int, int], other: tuple[int, int, int, int]) -> bool:
+    """Whether most of ``box`` lies inside ``other`` (the same line found in both polarities)."""
+    w = min(box[2], other[2]) - max(box[0], other[0])
+    h = min(box[3], other[3]) - max(box[1], other[1])
+    return w > 0 and h > 0 and w * h >= 0.5 * (box[2] - box[0]) * (box[3] - box[1])
 
 
 def merge_row_fragments(lines: list[TextLine]) -> list[TextLine]:
