@@ -90,7 +90,7 @@ def face_and_read(
         attempt = ReadingAttempt(reader, faced, lines=faced_lines)
         tries.append((orientation, faced, attempt))
         if _acceptable(reader, attempt.first_pass()):
-            return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
+            return FacedReading(orientation=orientation, piece=faced, reading=attempt.confirm())
     # Rescue the way up whose text read more like text first (upside-down print reads as junk with low
     # OCR confidence, even when a ZIP-shaped token turns up in it), then the other.
     for orientation, faced, attempt in sorted(tries, key=lambda t: _promise(t[2]), reverse=True):

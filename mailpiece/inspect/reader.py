@@ -129,6 +129,13 @@ class AddressReader:
             return reading.capped(self.below_accept, "block sits in the return-address corner")
         return reading
 
+    def ambiguous(self, reading: AddressReading) -> bool:
+        """Whether the reading's town has another ZIP one keystroke from the one read."""
+        address = reading.address
+        if address is None or not address.verified or address.state is None or address.city is None:
+            return False
+        return self.directory.has_near_sibling(address.zip5, address.state, address.city)
+
     @property
     def below_accept(self) -> float:
         """A confidence just under the accept threshold: verified, but for review, not for sorting."""
@@ -172,6 +179,21 @@ class ReadingAttempt:
                     return self.settled()
         return self.settled()
 
+    def confirm(self) -> AddressReading:
+        """A verified but unsure reading whose town has another ZIP one keystroke away gets a second read
+        of its block with the next recipe: a digit misread onto a sibling ZIP passes the directory, but
+        rarely the same way twice. Without agreement the piece goes to review (see :meth:`settled`)."""
+        best = self.best
+        if self.reader.confident(best) or not self.reader.ambiguous(best):
+            return self.settled()
+        block = next(c for c, r in self.readings if r is best)
+        tried = {r.recipe for c, r in self.readings if c is block}
+        for recipe in self.reader.rescue_recipes:
+            if recipe.name not in tried:
+                self.readings.append((block, self.reader.read_block(self.piece, block, recipe)))
+                break
+        return self.settled()
+
     def _rescue_blocks(self) -> list[BlockCandidate]:
         """The block whose first reading came closest, and the best-placed block if that is another."""
         if not self.contenders:
@@ -180,22 +202,24 @@ class ReadingAttempt:
         return [closest] + [c for c in self.contenders[:1] if c is not closest]
 
     def settled(self) -> AddressReading:
-        """The best reading; if another reading of the same block verified to a different ZIP with an
-        acceptable confidence, the two contradict each other and the best one is sent to review."""
+        """The best reading, sent to review when the block's readings disagree: another reading verified
+        to a different ZIP with an acceptable confidence, or the best came from a rescue recipe alone,
+        unsure, with no other reading of the block backing its ZIP."""
         best = self.best
         if best.address is None or not best.address.verified:
             return best
         accept = self.reader.thresholds.accept_confidence
-        rivals = {
-            r.address.zip5
+        others = [
+            r
             for _, r in self.readings
-            if r.box == best.box
-            and r.address is not None
-            and r.address.verified
-            and r.address.confidence >= accept
-            and r.address.zip5 != best.address.zip5
-        }
+            if r is not best and r.box == best.box and r.address is not None and r.address.verified
+        ]
+        rivals = {r.address.zip5 for r in others if r.address.confidence >= accept} - {best.address.zip5}
         if rivals:
             why = f"other readings of the block verify to {', '.join(sorted(rivals))}"
+            return best.capped(self.reader.below_accept, why)
+        backed = any(r.address.zip5 == best.address.zip5 for r in others)
+        if not backed and not self.reader.confident(best) and self.reader.ambiguous(best):
+            why = "a ZIP of the same town is one keystroke away and no second reading agrees"
             return best.capped(self.reader.below_accept, why)
         return best

@@ -157,6 +157,12 @@ class ZipDirectory:
         """Every ZIP whose accepted city names include ``city`` in ``state``."""
         return self._by_place.get((state.upper(), normalise_city(city)), ())
 
+    def has_near_sibling(self, zip5: str, state: str, city: str) -> bool:
+        """Whether the town has another ZIP one keystroke from ``zip5``: a misread onto it would pass the
+        directory unnoticed, so only a second, agreeing reading can vouch for the ZIP."""
+        near = set(zip_neighbours(zip5))
+        return any(z in near for z in self.zips_for(state, city))
+
     def check(
         self,
         parsed: ParsedAddress,
