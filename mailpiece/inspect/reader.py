@@ -180,17 +180,18 @@ class ReadingAttempt:
         return self.settled()
 
     def confirm(self) -> AddressReading:
-        """A verified but unsure reading whose town has another ZIP one keystroke away gets a second read
-        of its block with the next recipe: a digit misread onto a sibling ZIP passes the directory, but
-        rarely the same way twice. Without agreement the piece goes to review (see :meth:`settled`)."""
+        """A verified but unsure reading whose town has another ZIP one keystroke away is read again with
+        the rescue recipes until one reads the same ZIP: a digit misread onto a sibling ZIP passes the
+        directory, but rarely the same way twice. Without agreement the piece goes to review."""
         best = self.best
         if self.reader.confident(best) or not self.reader.ambiguous(best):
             return self.settled()
         block = next(c for c, r in self.readings if r is best)
         tried = {r.recipe for c, r in self.readings if c is block}
-        for recipe in self.reader.rescue_recipes:
-            if recipe.name not in tried:
-                self.readings.append((block, self.reader.read_block(self.piece, block, recipe)))
+        for recipe in (r for r in self.reader.rescue_recipes if r.name not in tried):
+            reading = self.reader.read_block(self.piece, block, recipe)
+            self.readings.append((block, reading))
+            if reading.verdict is not None and reading.verdict.zip5 == best.address.zip5:
                 break
         return self.settled()
 
@@ -202,9 +203,9 @@ class ReadingAttempt:
         return [closest] + [c for c in self.contenders[:1] if c is not closest]
 
     def settled(self) -> AddressReading:
-        """The best reading, sent to review when the block's readings disagree: another reading verified
-        to a different ZIP with an acceptable confidence, or the best came from a rescue recipe alone,
-        unsure, with no other reading of the block backing its ZIP."""
+        """The best reading, sent to review when the block's readings disagree (another reading verified
+        to a different ZIP with an acceptable confidence), or when it is unsure, its town has another
+        ZIP one keystroke away, and no other reading of the block has the same five digits."""
         best = self.best
         if best.address is None or not best.address.verified:
             return best
@@ -218,7 +219,12 @@ class ReadingAttempt:
         if rivals:
             why = f"other readings of the block verify to {', '.join(sorted(rivals))}"
             return best.capped(self.reader.below_accept, why)
-        backed = any(r.address.zip5 == best.address.zip5 for r in others)
+        # Backing: another reading of the block with the same five digits, even if its city did not verify.
+        backed = any(
+            r.verdict is not None and r.verdict.zip5 == best.address.zip5
+            for _, r in self.readings
+            if r is not best and r.box == best.box
+        )
         if not backed and not self.reader.confident(best) and self.reader.ambiguous(best):
             why = "a ZIP of the same town is one keystroke away and no second reading agrees"
             return best.capped(self.reader.below_accept, why)
