@@ -72,12 +72,14 @@ def find_text_lines(piece: np.ndarray) -> tuple[list[TextLine], float]:
     scale = _WORK_LONG_SIDE / max(height, width)
     grey = piece if piece.ndim == 2 else cv2.cvtColor(piece, cv2.COLOR_BGR2GRAY)
     grey = cv2.resize(grey, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    lines: list[TextLine] = []
-    for mask in stroke_masks(grey):
-        for box in _line_boxes(mask):
-            scaled = TextLine(box=tuple(int(round(v / scale)) for v in box))
-            if not any(_mostly_inside(scaled.box, line.box) for line in lines):
-                lines.append(scaled)
+    boxes = [box for mask in stroke_masks(grey) for box in _line_boxes(mask)]
+    # Biggest first: a line found in one polarity wins over the bits of it (holes of letters) the other finds.
+    boxes.sort(key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
+    kept: list[tuple[int, int, int, int]] = []
+    for box in boxes:
+        if not any(_mostly_inside(box, other) for other in kept):
+            kept.append(box)
+    lines = [TextLine(box=tuple(int(round(v / scale)) for v in box)) for box in kept]
     return sorted(lines, key=lambda line: (line.box[1], line.box[0])), scale
 
 

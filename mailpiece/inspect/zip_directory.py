@@ -224,12 +224,16 @@ class ZipDirectory:
         if not city or thresholds.max_zip_edits < 1:
             return  # a ZIP is only repaired when a city vouches for the repair
         yield from ((z, ZIP_EDIT_COST) for z in zip_neighbours(zip5) if z in self._by_zip)
-        if thresholds.max_zip_edits >= 2 and state and zip5 not in self._by_zip:
-            # Only a ZIP that exists nowhere is plainly misread; a real ZIP two digits off is a conflict.
+        if thresholds.max_zip_edits >= 2 and state:
+            # A ZIP that exists nowhere is plainly misread; a real ZIP two digits off is a conflict unless
+            # both digits are ones blur turns into each other (0/6/8/9, 3/5/8, 1/7) and the town is small
+            # (in a city of hundreds of ZIPs some ZIP is two such digits from almost anything).
             place_zips = self._by_place.get((state, city), ())
-            two_off = [z for z in place_zips if sum(a != b for a, b in zip(z, zip5, strict=True)) == 2]
-            if len(two_off) == 1:  # a two-digit repair is believable only when nothing else fits
-                yield two_off[0], 2 * ZIP_EDIT_COST
+            exists = zip5 in self._by_zip
+            if not exists or len(place_zips) <= SMALL_TOWN_ZIPS:
+                two_off = [z for z in place_zips if _two_digit_misread(zip5, z, confusable_only=exists)]
+                if len(two_off) == 1:  # a two-digit repair is believable only when nothing else fits
+                    yield two_off[0], 2 * ZIP_EDIT_COST
 
     def _contradiction(self, parsed: ParsedAddress) -> AddressVerdict:
         entry = self._by_zip.get(parsed.zip5 or "")
@@ -307,6 +311,21 @@ def _misread_state_cost(read: str, real: str, city_distance: int | None, zip_rep
     if one_off:
         return GARBLED_STATE_COST
     return UNREADABLE_STATE_COST if city_distance <= 1 else None
+
+
+SMALL_TOWN_ZIPS = 3
+# Digit pairs that blur and low resolution turn into each other (closed loops and bowls).
+BLUR_CONFUSABLE = frozenset(
+    frozenset(pair) for pair in ("06", "08", "09", "68", "89", "38", "35", "58", "56", "17", "23")
+)
+
+
+def _two_digit_misread(read: str, real: str, *, confusable_only: bool) -> bool:
+    """Whether ``real`` differs from ``read`` in exactly two digits (both blur-confusable, if asked)."""
+    differences = [frozenset((a, b)) for a, b in zip(read, real, strict=True) if a != b]
+    if len(differences) != 2:
+        return False
+    return not confusable_only or all(pair in BLUR_CONFUSABLE for pair in differences)
 
 
 def _changed_fields(parsed: ParsedAddress, best: _Hypothesis) -> tuple[str, ...]:

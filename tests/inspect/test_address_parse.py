@@ -88,6 +88,30 @@ def test_one_extra_character_is_read_around() -> None:
     assert readings == {("WILMINGTON NCE", None), ("WILMINGTON", "NC")}
 
 
+def test_camera_ocr_marks_around_the_last_line_are_read_through() -> None:
+    cases = {
+        "ORRINGTON, ME 04474 i": ("ORRINGTON", "ME", "04474"),  # a smudge after the ZIP read as a letter
+        "ULLIN- IL--62992-1815 -": ("ULLIN", "IL", "62992"),  # a dash run is a gap, not a ZIP+4 hyphen
+        "North Adams MA @1247": ("NORTH ADAMS", "MA", "01247"),  # @ for 0
+        "Saint Louis =MO 63118": ("SAINT LOUIS", "MO", "63118"),  # = as an edge mark
+    }
+    for last_line, fields in cases.items():
+        parsed = parse_address(["JANE DOE", last_line])
+        assert (parsed.city, parsed.state, parsed.zip5) == fields, last_line
+
+
+def test_digits_are_never_joined_across_a_hyphen_inside_the_zip() -> None:
+    parsed = parse_address(["JANE DOE", "PIERRE SD S732-9"])
+    assert "57329" not in [r.zip5 for r in parsed.readings]
+
+
+def test_a_garbled_state_stays_out_of_the_city() -> None:
+    three = parse_address(["VALLEY CITY ONF 44280"])
+    assert ("VALLEY CITY", "ONF") in {(r.city, r.state) for r in three.readings}
+    marked = parse_address(["COTTEKILL S¥ 12419"])
+    assert (marked.city, marked.state) == ("COTTEKILL", "S?")
+
+
 def test_trailing_junk_lines_are_skipped() -> None:
     for junk in ("IlIlIlIIlIlI lIlII", "|||||||| |||||", "12345", "lIlIl", "-- : .", "USA"):
         parsed = parse_address(["JANE DOE", "77 OCEAN BLVD", "MIAMI BEACH FL 33139", junk])

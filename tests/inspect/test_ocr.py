@@ -19,6 +19,7 @@ from mailpiece.inspect.ocr import (
     find_tessdata,
     preprocess_for_ocr,
 )
+from mailpiece.inspect.ocr_preprocess import RESCUE_RECIPES, STANDARD_RECIPE
 
 FONTS = Path("/usr/share/fonts/truetype")
 ADDRESS = ("JOHN Q PUBLIC", "1234 MAIN ST APT 5", "HARTFORD CT 06103-1234")
@@ -137,3 +138,38 @@ def test_tessdata_is_found_and_prefix_respected(tmp_path, monkeypatch) -> None:
     (tmp_path / "tessdata" / "eng.traineddata").symlink_to(default / "eng.traineddata")
     monkeypatch.setenv("TESSDATA_PREFIX", str(tmp_path))
     assert find_tessdata() == tmp_path / "tessdata"
+
+
+def test_faint_print_beside_a_black_barcode_is_stretched_to_black(engines) -> None:
+    crop = render_block(ADDRESS, size=24).astype(np.float32)
+    faint = (255 - (255 - crop) * 0.35).astype(np.uint8)  # grey ink, about 90 levels below the paper
+    faint[-12:-4, 14:340:6] = 0  # a row of black bars under the block, as a barcode is
+    faint[-12:-4, 15:340:6] = 0
+    out = preprocess_for_ocr(faint)
+    ink = out[out < 200]
+    assert ink.size and np.percentile(ink, 30) < 40, "the faint ink is dark now, not only the bar"
+    assert [line.text for line in engines["tesserocr"].read_lines(out)][2] == ADDRESS[-1]
+    untouched = preprocess_for_ocr(faint, ink_percentile=None)
+    assert np.percentile(untouched[untouched < 200], 30) > np.percentile(ink, 30)
+
+
+def test_bold_blurred_print_is_not_mistaken_for_belt_and_whitened() -> None:
+    crop = render_block(ADDRESS, "liberation/LiberationSans-Bold.ttf", 30)
+    blurred = cv2.GaussianBlur(crop, (0, 0), 2.5)
+    out = preprocess_for_ocr(blurred, ink_percentile=None)
+    assert (out < 128).mean() > 0.5 * (preprocess_for_ocr(crop, ink_percentile=None) < 128).mean()
+    belt = crop.copy()
+    belt[:, -60:] = 20  # belt showing past a torn edge, along the crop's side
+    flat = preprocess_for_ocr(belt, ink_percentile=None)
+    assert (flat[:, -40:] == 255).mean() > 0.9, "dark background reaching the edge becomes paper"
+
+
+def test_every_recipe_gives_a_padded_grey_image_and_rescues_differ() -> None:
+    crop = render_block(ADDRESS, size=18)
+    images = [STANDARD_RECIPE.apply(crop)] + [recipe.apply(crop) for recipe in RESCUE_RECIPES]
+    for image in images:
+        assert image.dtype == np.uint8 and image.ndim == 2 and (image[:16] == 255).all()
+    assert len({recipe.name for recipe in RESCUE_RECIPES}) == len(RESCUE_RECIPES)
+    for image in images[1:]:
+        assert image.shape != images[0].shape or not np.array_equal(image, images[0])
+    assert STANDARD_RECIPE.to_dict()["name"] == "standard"

@@ -84,6 +84,33 @@ def test_planted_errors_are_corrected(directory, last_line: str, zip5: str, chan
     assert DEFAULTS.accept_confidence <= verdict.confidence < 0.98
 
 
+@pytest.mark.parametrize(
+    ("last_line", "zip5"),
+    [
+        ("VALLEy CITY onf 44280", "44280"),  # the state is noise, ZIP and city agree exactly
+        ("CONRAD WE 59425", "59425"),
+        ("SROOKELAND TK 75931", "75931"),  # city and state one letter off each, ZIP as read
+        ("COTTEKILL S¥ 12419", "12419"),
+        ("GREENFIELD MA 61361", "01301"),  # 6 read for 0 twice; 61361 is in Illinois
+    ],
+)
+def test_the_state_and_blurred_digits_give_way_to_zip_and_city(directory, last_line: str, zip5: str) -> None:
+    verdict = check(directory, last_line)
+    assert verdict.verified and verdict.zip5 == zip5 and verdict.corrected, verdict.note
+    assert verdict.confidence >= DEFAULTS.accept_confidence
+
+
+def test_a_garbled_state_without_a_matching_city_or_far_in_a_big_city_is_no_evidence(directory) -> None:
+    for last_line in ("JK 73717", "SAINT EOUWIS D 63118", "HARTFORD NY 06103", "LOS ANGELES CA 06103"):
+        assert not check(directory, last_line).verified, last_line
+
+
+def test_towns_with_a_zip_one_keystroke_from_another_are_known(directory) -> None:
+    assert directory.has_near_sibling("12944", "NY", "Keeseville")  # 12924 is Keeseville too
+    assert not directory.has_near_sibling("04970", "ME", "Rangeley")  # Rangeley has one ZIP
+    assert directory.has_near_sibling("06103", "CT", "HARTFORD")
+
+
 def test_contradicting_city_and_state_are_not_verified(directory) -> None:
     # LOS ANGELES has a ZIP two digits from 06103, but 06103 is real: a conflict, not a misread.
     for last_line in ("BOSTON MA 06103", "HARTFORD MA 06103", "NOWHERE ZZ 99999", "LOS ANGELES CA 06103"):

@@ -1,0 +1,91 @@
+"""Text lines and candidate address blocks on drawn pieces: where the destination is, and what is not it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from mailpiece.inspect.address_block import (
+    TextLine,
+    find_address_candidates,
+    find_text_lines,
+    merge_row_fragments,
+    turn_lines,
+)
+
+FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+RETURN = ("ACME SUPPLY CO", "12 ELM ST", "DENVER CO 80219")
+DESTINATION = ("JANE Q DOE", "4500 W 3RD AVE APT 7", "HARTFORD CT 06103-1234")
+
+
+def draw_piece(
+    paper: tuple[int, int, int] = (235, 238, 240), ink: tuple[int, int, int] = (30, 30, 30)
+) -> np.ndarray:
+    """A 1400x700 envelope: return address top left, destination right of centre, lower half."""
+    image = Image.new("RGB", (1400, 700), paper[::-1])
+    draw = ImageDraw.Draw(image)
+    small, large = ImageFont.truetype(str(FONT), 18), ImageFont.truetype(str(FONT), 30)
+    for i, line in enumerate(RETURN):
+        draw.text((50, 40 + 26 * i), line, font=small, fill=ink[::-1])
+    for i, line in enumerate(DESTINATION):
+        draw.text((620, 340 + 42 * i), line, font=large, fill=ink[::-1])
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+def _holds(box: tuple[int, int, int, int], x: int, y: int) -> bool:
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def test_the_best_candidate_is_the_destination_and_the_return_address_is_flagged() -> None:
+    candidates = find_address_candidates(draw_piece(), limit=5)
+    best = candidates[0]
+    assert _holds(best.box, 640, 360) and _holds(best.box, 1000, 440), best.box  # first and last line
+    assert len(best.lines) == 3 and not best.in_return_corner
+    corner = [c for c in candidates if _holds(c.box, 60, 60)]
+    assert corner and corner[0].in_return_corner and corner[0].score < best.score - 1.0
+
+
+def test_light_print_on_dark_stock_is_found_line_by_line() -> None:
+    piece = draw_piece(paper=(120, 60, 20), ink=(240, 240, 240))  # white on a dark blue envelope
+    lines = [line for line in merge_row_fragments(find_text_lines(piece)[0]) if line.box[1] > 300]
+    assert len(lines) == 3, lines
+    assert all(line.height < 60 for line in lines), "glyphs are not glued to their halo"
+    assert _holds(find_address_candidates(piece)[0].box, 640, 360)
+
+
+def test_candidate_boxes_lie_inside_the_piece_with_room_for_a_cut_zip() -> None:
+    piece = draw_piece()
+    height, width = piece.shape[:2]
+    for candidate in find_address_candidates(piece, limit=5):
+        x0, y0, x1, y1 = candidate.box
+        assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height
+        right = max(line.box[2] for line in candidate.lines)
+        line_height = float(np.median([line.height for line in candidate.lines]))
+        assert x1 >= min(width, right + 3 * line_height)
+
+
+def test_lines_of_the_turned_piece_are_the_same_lines_turned() -> None:
+    piece = draw_piece()
+    height, width = piece.shape[:2]
+    turned = turn_lines(find_text_lines(piece)[0], width, height)
+    found = find_text_lines(cv2.rotate(piece, cv2.ROTATE_180))[0]
+    assert len(turned) == len(found)
+    for a, b in zip(turned, found, strict=True):
+        assert np.abs(np.subtract(a.box, b.box)).max() <= 3
+
+
+def test_row_fragments_join_across_a_wide_gap_but_not_across_the_piece() -> None:
+    city = TextLine(box=(100, 200, 400, 230))
+    near_zip = TextLine(box=(400 + 5 * 30, 202, 700, 231))  # five line heights away: a missed word
+    far = TextLine(box=(400 + 9 * 30, 200, 1300, 230))
+    assert merge_row_fragments([city, near_zip]) == [TextLine(box=(100, 200, 700, 231))]
+    assert len(merge_row_fragments([city, far])) == 2
+    lower = TextLine(box=(450, 260, 700, 290))  # the next row down stays a line of its own
+    assert len(merge_row_fragments([city, lower])) == 2
+
+
+def test_a_blank_piece_has_no_candidates() -> None:
+    assert find_address_candidates(np.full((600, 1200, 3), 230, np.uint8)) == []

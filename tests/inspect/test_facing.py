@@ -1,0 +1,68 @@
+"""Facing: which way up a piece reads, the CNN hint, and reading it that way with real OCR."""
+
+from __future__ import annotations
+
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from mailpiece.inspect.config import AddressThresholds
+from mailpiece.inspect.facing import face_and_read, guess_orientation, rotate_180
+from mailpiece.inspect.ocr import build_ocr_engine
+from mailpiece.inspect.reader import AddressReader
+from mailpiece.inspect.zip_directory import ZipDirectory
+from tests.inspect.test_address_block import draw_piece
+from tests.inspect.test_reader import upright_piece
+
+THRESHOLDS = AddressThresholds()
+
+
+@pytest.fixture(scope="module")
+def reader() -> AddressReader:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    engine = build_ocr_engine("tesserocr", time_budget_ms=5000)
+    return AddressReader(engine, ZipDirectory.shared(), THRESHOLDS)
+
+
+def _grey(piece: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(cv2.cvtColor(piece, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+
+
+@pytest.mark.parametrize("index", [0, 3])
+@pytest.mark.parametrize("turned", [False, True])
+@pytest.mark.parametrize("grey", [False, True])
+def test_pieces_are_faced_and_read_either_way_up(reader, index: int, turned: bool, grey: bool) -> None:
+    piece, zip5 = upright_piece(index)
+    piece = _grey(piece) if grey else piece
+    faced = face_and_read(rotate_180(piece) if turned else piece, reader)
+    assert faced.orientation == (180 if turned else 0)
+    assert faced.reading.address is not None and faced.reading.address.zip5 == zip5
+    assert faced.reading.reject_reasons(THRESHOLDS) == ()
+    assert np.array_equal(faced.piece, piece), "the faced piece is the piece the right way up"
+
+
+def test_layout_cues_guess_the_way_up_of_a_drawn_piece() -> None:
+    piece = draw_piece()
+    assert guess_orientation(piece).orientation == 0
+    assert guess_orientation(rotate_180(piece)).orientation == 180
+
+
+def test_a_sure_hint_sets_the_first_guess_but_ocr_has_the_last_word(reader) -> None:
+    piece, zip5 = upright_piece(0)
+    assert guess_orientation(piece, upside_down=0.97).orientation == 180
+    faced = face_and_read(piece, reader, upside_down=0.97)  # the CNN is sure, and wrong
+    assert faced.orientation == 0 and faced.reading.address.zip5 == zip5
+
+
+def test_an_unsure_hint_leaves_the_layout_cues_in_charge() -> None:
+    piece = draw_piece()
+    for hint in (0.45, 0.6, 0.85):
+        assert guess_orientation(piece, upside_down=hint) == guess_orientation(piece)
+
+
+def test_turning_twice_gives_the_piece_back() -> None:
+    piece = draw_piece()
+    assert np.array_equal(rotate_180(rotate_180(piece)), piece)
+    assert np.array_equal(rotate_180(piece)[0, 0], piece[-1, -1])

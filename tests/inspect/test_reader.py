@@ -1,0 +1,128 @@
+"""AddressReader with real Tesseract and the real ZIP directory: right ZIPs, and doubt sent to review."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from mailpiece.datasets import render_frame
+from mailpiece.datasets.config import SynthConfig
+from mailpiece.inspect.address_parse import parse_address
+from mailpiece.inspect.config import AddressThresholds
+from mailpiece.inspect.locate import warp_quad
+from mailpiece.inspect.ocr import OcrLine, OcrWord, build_ocr_engine
+from mailpiece.inspect.reader import AddressReader, AddressReading, ReadingAttempt
+from mailpiece.inspect.zip_directory import ZipDirectory
+from tests.inspect.test_address_block import DESTINATION, draw_piece
+
+CLEAN = SynthConfig(damage_mix=(("none", 1.0),), p_upside_down=0.0, p_grayscale=0.0, p_flat_scan=0.0)
+SEED = 31
+THRESHOLDS = AddressThresholds()
+
+
+class CountingEngine:
+    """The real engine, counting the crops it is asked to read."""
+
+    def __init__(self, engine) -> None:
+        self.engine, self.name, self.calls = engine, engine.name, 0
+
+    def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+        self.calls += 1
+        return self.engine.read_lines(image)
+
+
+@pytest.fixture(scope="module")
+def reader() -> AddressReader:
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    engine = CountingEngine(build_ocr_engine("tesserocr", time_budget_ms=5000))
+    return AddressReader(engine, ZipDirectory.shared(), THRESHOLDS)
+
+
+def upright_piece(index: int) -> tuple[np.ndarray, str]:
+    """The labelled piece of a clean synthetic frame, cut out upright, and its destination ZIP."""
+    frame = render_frame(SEED, index, CLEAN)
+    return warp_quad(frame.image, np.array(frame.label.piece_quad, np.float32)), frame.label.address.zip5
+
+
+def acceptable(reading: AddressReading) -> bool:
+    return reading.address is not None and reading.reject_reasons(THRESHOLDS) == ()
+
+
+@pytest.mark.parametrize("index", [0, 1, 3, 5])
+def test_clean_pieces_read_the_right_zip(reader, index: int) -> None:
+    piece, zip5 = upright_piece(index)
+    reading = reader.read(piece)
+    assert acceptable(reading) and reading.address.zip5 == zip5, reading.address
+    x0, y0, x1, y1 = reading.box
+    assert 0 <= x0 < x1 <= piece.shape[1] and 0 <= y0 < y1 <= piece.shape[0]
+
+
+def test_a_drawn_piece_reads_and_a_confident_first_pass_reads_one_crop(reader) -> None:
+    reader.ocr.calls = 0
+    reading = reader.read(draw_piece())
+    assert acceptable(reading) and reading.address.zip5 == "06103"
+    assert reading.address.lines[-1] == DESTINATION[-1] and reading.recipe == "standard"
+    assert reader.ocr.calls == 1, "no second block and no rescue recipe once the first is confident"
+
+
+def test_a_piece_with_only_a_return_address_is_never_sorted(reader) -> None:
+    piece = draw_piece()
+    piece[300:, :] = piece[650, 20]  # erase the destination: only the corner block is left
+    reading = reader.read(piece)
+    assert not acceptable(reading)
+    if reading.address is not None and reading.address.verified:
+        assert "return-address corner" in reading.verdict.note
+
+
+def test_an_unreadable_block_is_read_again_with_every_rescue_recipe(reader) -> None:
+    piece = np.full((500, 1000, 3), 230, np.uint8)
+    rng = np.random.default_rng(3)
+    for row in range(3):  # rows of glyph-sized blobs: text to the layout, nothing to the directory
+        for col in range(14):
+            x, y = 500 + col * 24 + int(rng.integers(0, 4)), 260 + row * 40
+            piece[y : y + 22, x : x + 14] = 40
+    reader.ocr.calls = 0
+    reading = reader.read(piece)
+    assert not acceptable(reading)
+    assert reader.ocr.calls >= 1 + len(reader.rescue_recipes)
+    assert reader.read(piece, rescue=False).recipe == "standard"
+
+
+def _reading(reader: AddressReader, last_line: str, zip_confidence: float, recipe: str) -> AddressReading:
+    words = [OcrWord(text=t, confidence=0.95, box=(0, 0, 1, 1)) for t in last_line.split()[:-1]]
+    words.append(OcrWord(text=last_line.split()[-1], confidence=zip_confidence, box=(0, 0, 1, 1)))
+    verdict = reader.directory.check(parse_address([OcrLine.from_words(words)]), thresholds=THRESHOLDS)
+    return AddressReading(
+        address=verdict.to_address([last_line]), verdict=verdict, box=(0, 0, 10, 10), layout_score=2.0,
+        ocr_confidence=0.8, recipe=recipe,
+    )  # fmt: skip
+
+
+def _attempt(reader: AddressReader, *readings: AddressReading) -> ReadingAttempt:
+    attempt = ReadingAttempt(reader, np.full((300, 600, 3), 230, np.uint8))
+    attempt.readings = [(None, r) for r in readings]
+    return attempt
+
+
+def test_readings_of_one_block_that_verify_to_different_zips_go_to_review(reader) -> None:
+    first = _reading(reader, "HARTFORD CT 06103", 0.97, "standard")
+    other = _reading(reader, "SPRINGFIELD MA 01103", 0.97, "darker-ink")
+    assert acceptable(first) and acceptable(other)
+    settled = _attempt(reader, first, other).settled()
+    assert settled.reject_reasons(THRESHOLDS) == ("low_confidence",)
+    assert "other readings of the block verify to" in settled.verdict.note
+
+
+def test_an_unsure_zip_with_a_sibling_in_its_town_needs_a_second_reading(reader) -> None:
+    # Keeseville NY has 12924 and 12944: one misread digit apart, both pass the directory.
+    unsure = _reading(reader, "KEESEVILLE NY 12924", 0.55, "sharpened")
+    assert unsure.address.verified and THRESHOLDS.accept_confidence <= unsure.address.confidence < 0.9
+    alone = _attempt(reader, unsure).settled()
+    assert alone.reject_reasons(THRESHOLDS) == ("low_confidence",)
+    backed = _attempt(reader, unsure, _reading(reader, "KEESEVLLE NY 12924", 0.5, "bold-ink")).settled()
+    assert backed.reject_reasons(THRESHOLDS) == () and backed.address.zip5 == "12924"
+    # A town with one ZIP: a misread digit would not have verified, so one reading is enough.
+    single = _reading(reader, "RANGELEY ME 04970", 0.55, "sharpened")
+    assert _attempt(reader, single).settled().reject_reasons(THRESHOLDS) == ()
