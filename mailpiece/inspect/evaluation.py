@@ -3,7 +3,8 @@
 Definitions, as address-reader vendors use them:
 - *finalized right*: a sortable piece whose address was accepted (no address reject reason) with the true ZIP.
 - *mis-sort*: a piece whose address was accepted with a ZIP other than the true one. Its rate is over all
-  scored pieces, because every accepted wrong read sends a real piece to the wrong place.
+  scored pieces, because every accepted wrong read sends a real piece to the wrong place. (The true ZIP read
+  off a piece labelled unreadable is neither: the label was too pessimistic.)
 The read-rate/error curve replays the accept decision over a range of confidence thresholds.
 The CNN is scored as the sorter uses it: unpaid pieces caught, damaged pieces caught, good pieces rejected.
 """
@@ -106,10 +107,12 @@ def score_addresses(
             zip5 = _accepted_zip(result, threshold)
             if zip5 is None:
                 continue
-            if truth.sortable and zip5 == truth.zip5:
-                right += 1
-            else:
+            if zip5 != truth.zip5:
                 wrong += 1
+            elif (
+                truth.sortable
+            ):  # the right ZIP off a piece labelled unreadable is neither: no credit, no harm
+                right += 1
         return right, wrong
 
     sortable = sum(t.sortable for _, t in pairs)
