@@ -265,6 +265,9 @@ def _state_readings(before: list[str]) -> list[tuple[str | None, float, int]]:
         halves = {token[:2], token[1:]} & set(STATE_CODES)
         garbled = [(token, DROPPED_CHAR_PENALTY, 1)] if not halves and len(before) > 1 else []
         return [(code, DROPPED_CHAR_PENALTY, 1) for code in sorted(halves)] + garbled + [(None, 0.0, 0)]
+    if len(token) == 1 and token.isalpha() and len(before) > 1:
+        # Half a state ("CARY E. 60013" for IL): garbled, for the directory to judge; or part of the city.
+        return [(token, DROPPED_CHAR_PENALTY, 1), (None, 0.0, 0)]
     if len(token) != 2:
         return [(None, 0.0, 0)]
     choices = []

@@ -129,6 +129,13 @@ class AddressReader:
             return reading.capped(self.below_accept, "block sits in the return-address corner")
         return reading
 
+    def needs_backing(self, reading: AddressReading) -> bool:
+        """Whether one reading is not enough: its town has another ZIP one keystroke away, and it is
+        unsure or the directory had to change a digit (the other digits may be misread too)."""
+        if not self.ambiguous(reading):
+            return False
+        return not self.confident(reading) or "zip" in reading.verdict.changed
+
     def ambiguous(self, reading: AddressReading) -> bool:
         """Whether the reading's town has another ZIP one keystroke from the one read."""
         address = reading.address
@@ -180,18 +187,18 @@ class ReadingAttempt:
         return self.settled()
 
     def confirm(self) -> AddressReading:
-        """A verified but unsure reading whose town has another ZIP one keystroke away is read again with
-        the rescue recipes until one reads the same ZIP: a digit misread onto a sibling ZIP passes the
-        directory, but rarely the same way twice. Without agreement the piece goes to review."""
+        """A reading that needs backing (unsure or repaired, in a town with another ZIP one keystroke
+        away) is read again with the rescue recipes until one reads the same ZIP: a digit misread onto a
+        sibling ZIP passes the directory, but rarely the same way twice. Without agreement: review."""
         best = self.best
-        if self.reader.confident(best) or not self.reader.ambiguous(best):
+        if not self.reader.needs_backing(best):
             return self.settled()
         block = next(c for c, r in self.readings if r is best)
         tried = {r.recipe for c, r in self.readings if c is block}
         for recipe in (r for r in self.reader.rescue_recipes if r.name not in tried):
             reading = self.reader.read_block(self.piece, block, recipe)
             self.readings.append((block, reading))
-            if reading.verdict is not None and reading.verdict.zip5 == best.address.zip5:
+            if _backs(reading, best):
                 break
         return self.settled()
 
@@ -204,8 +211,8 @@ class ReadingAttempt:
 
     def settled(self) -> AddressReading:
         """The best reading, sent to review when the block's readings disagree (another reading verified
-        to a different ZIP with an acceptable confidence), or when it is unsure, its town has another
-        ZIP one keystroke away, and no other reading of the block has the same five digits."""
+        to a different ZIP with an acceptable confidence), or when it needs backing and no other reading
+        of the block read the same five digits (see ``AddressReader.needs_backing``)."""
         best = self.best
         if best.address is None or not best.address.verified:
             return best
@@ -219,13 +226,15 @@ class ReadingAttempt:
         if rivals:
             why = f"other readings of the block verify to {', '.join(sorted(rivals))}"
             return best.capped(self.reader.below_accept, why)
-        # Backing: another reading of the block with the same five digits, even if its city did not verify.
-        backed = any(
-            r.verdict is not None and r.verdict.zip5 == best.address.zip5
-            for _, r in self.readings
-            if r is not best and r.box == best.box
-        )
-        if not backed and not self.reader.confident(best) and self.reader.ambiguous(best):
+        backed = any(_backs(r, best) for _, r in self.readings if r is not best and r.box == best.box)
+        if not backed and self.reader.needs_backing(best):
             why = "a ZIP of the same town is one keystroke away and no second reading agrees"
             return best.capped(self.reader.below_accept, why)
         return best
+
+
+def _backs(reading: AddressReading, best: AddressReading) -> bool:
+    """Whether ``reading`` read the same five digits as ``best`` (its city need not verify), without the
+    directory changing a digit: two readings repaired onto one ZIP are one guess, not two."""
+    verdict = reading.verdict
+    return verdict is not None and verdict.zip5 == best.address.zip5 and "zip" not in verdict.changed

@@ -98,6 +98,7 @@ class AddressVerdict:
     confidence: float
     note: str
     readable: bool = True
+    changed: tuple[str, ...] = ()  # which of "zip", "city", "state" the directory corrected
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -196,7 +197,7 @@ class ZipDirectory:
             note += f"; {len(rivals) - 1} other equally good reading(s): {others}"
         return AddressVerdict(
             zip5=best.entry.zip5, zip4=parsed.zip4, city=best.city, state=best.entry.state, verified=True,
-            corrected=bool(changed), confidence=round(confidence, 4), note=note,
+            corrected=bool(changed), confidence=round(confidence, 4), note=note, changed=changed,
         )  # fmt: skip
 
     def _hypotheses(self, parsed: ParsedAddress, thresholds: AddressThresholds) -> Iterator[_Hypothesis]:
