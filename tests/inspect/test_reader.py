@@ -126,3 +126,15 @@ def test_an_unsure_zip_with_a_sibling_in_its_town_needs_a_second_reading(reader)
     # A town with one ZIP: a misread digit would not have verified, so one reading is enough.
     single = _reading(reader, "RANGELEY ME 04970", 0.55, "sharpened")
     assert _attempt(reader, single).settled().reject_reasons(THRESHOLDS) == ()
+
+
+def test_a_repaired_zip_in_a_town_of_many_zips_needs_a_reading_that_read_it_as_is(reader) -> None:
+    # 96726 is no ZIP; the directory repairs it to Waterbury's 06726, but Waterbury has 06710, 06720...:
+    # the digits it kept may be misread too, and a second repair onto the same ZIP is the same guess.
+    repaired = _reading(reader, "WATERBURY CT 96726", 0.97, "standard")
+    assert repaired.address.zip5 == "06726" and "zip" in repaired.verdict.changed
+    assert _attempt(reader, repaired).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
+    again = _reading(reader, "WATERBURY CT 96726", 0.9, "darker-ink")
+    assert _attempt(reader, repaired, again).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
+    as_is = _reading(reader, "WATERBURY CT 06726", 0.9, "darker-ink")
+    assert _attempt(reader, repaired, as_is).settled().reject_reasons(THRESHOLDS) == ()
