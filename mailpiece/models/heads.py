@@ -59,3 +59,15 @@ class PieceHeads(nn.Module):
         pooled = features.mean(dim=(2, 3))  # the global view keeps every backbone channel
         shared = self.neck(torch.cat([gridded, pooled], dim=1))
         return {name: head(shared) for name, head in self.heads.items()}
+
+
+class FeaturesWithHeads(nn.Module):
+    """A convolutional feature extractor (a torchvision ``.features`` stack) followed by the piece heads."""
+
+    def __init__(self, features: nn.Module, feature_channels: int, head_classes: dict[str, tuple[str, ...]]):
+        super().__init__()
+        self.features = features
+        self.heads = PieceHeads(feature_channels, head_classes)
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        return self.heads(self.features(x))
