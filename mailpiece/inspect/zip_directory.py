@@ -9,80 +9,30 @@ from __future__ import annotations
 
 import functools
 import math
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from mailpiece.inspect.address_parse import STATE_CODES, ParsedAddress
+from mailpiece.inspect.address_parse import ParsedAddress
+from mailpiece.inspect.address_repairs import (
+    COST_SCALE,
+    SMALL_TOWN_ZIPS,
+    ZIP_EDIT_COST,
+    place_fit,
+    two_digit_misread,
+)
 from mailpiece.inspect.config import AddressThresholds
+from mailpiece.inspect.place_names import ZipEntry, edit_distance, normalise_city, zip_neighbours
 from mailpiece.inspect.result import Address
 
-# USPS-style abbreviations in city names, spelled out so "ST PAUL" and "Saint Paul" compare equal.
-_CITY_WORDS = {
-    "ST": "SAINT", "STE": "SAINTE", "FT": "FORT", "MT": "MOUNT", "PT": "POINT", "N": "NORTH",
-    "S": "SOUTH", "E": "EAST", "W": "WEST", "HTS": "HEIGHTS", "SPGS": "SPRINGS", "JCT": "JUNCTION",
-    "CTR": "CENTER", "VLG": "VILLAGE", "BCH": "BEACH", "LK": "LAKE", "IS": "ISLAND", "SPG": "SPRING",
-}  # fmt: skip
-# Costs of the repairs a hypothesis needs; the confidence decays as exp(-COST_SCALE * total cost).
-ZIP_EDIT_COST = 1.0
-CITY_EDIT_COST = 0.4
-NO_CITY_COST = 0.6
-NO_STATE_COST = 0.3
-GARBLED_STATE_COST = 0.5
-UNREADABLE_STATE_COST = 0.8  # not a state code, nor one letter from the ZIP's
-WRONG_STATE_COST = 1.0
-COST_SCALE = 0.08
+__all__ = [
+    "AddressVerdict", "ZipDirectory", "ZipEntry", "edit_distance", "normalise_city", "zip_neighbours",
+]  # fmt: skip
+
 # A misread rarely survives the directory check, so OCR doubt lowers the confidence only partly.
 OCR_WEIGHT = 0.4
 RETIRED_ZIP_FACTOR = 0.8  # the directory still lists ZIPs that are no longer in use
 # Hypotheses within this much of the best cost count as equally good rivals.
 TIE_MARGIN = 0.3
-
-
-def normalise_city(name: str) -> str:
-    """Upper case, punctuation dropped, common abbreviations spelled out: the form cities compare in."""
-    words = re.sub(r"[^A-Z0-9 ]", "", re.sub(r"[-/]", " ", name.upper())).split()
-    return " ".join(_CITY_WORDS.get(w, w) for w in words)
-
-
-def edit_distance(a: str, b: str, limit: int) -> int:
-    """Optimal-string-alignment distance (a swap counts once); returns limit + 1 once it exceeds limit."""
-    if abs(len(a) - len(b)) > limit:
-        return limit + 1
-    previous2: list[int] = []
-    previous = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, 1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        if min(current) > limit:
-            return limit + 1
-        previous2, previous = previous, current
-    return min(previous[-1], limit + 1)
-
-
-def zip_neighbours(zip5: str) -> Iterator[str]:
-    """Every ZIP one digit substitution or one adjacent transposition away."""
-    for i, digit in enumerate(zip5):
-        for other in "0123456789":
-            if other != digit:
-                yield zip5[:i] + other + zip5[i + 1 :]
-    for i in range(4):
-        if zip5[i] != zip5[i + 1]:
-            yield zip5[:i] + zip5[i + 1] + zip5[i] + zip5[i + 2 :]
-
-
-@dataclass(frozen=True, kw_only=True)
-class ZipEntry:
-    """One directory ZIP: its preferred city, its state, and every city name accepted for it."""
-
-    zip5: str
-    city: str
-    state: str
-    cities: frozenset[str]  # normalised: the preferred name and the acceptable alternates
-    active: bool = True
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -211,7 +161,9 @@ class ZipDirectory:
                 entry = self._by_zip.get(zip5)
                 if entry is None:
                     continue
-                fit = _fit(entry, city, reading.state, thresholds.max_city_edits, zip_repaired=zip_cost > 0)
+                fit = place_fit(
+                    entry, city, reading.state, thresholds.max_city_edits, zip_repaired=zip_cost > 0
+                )
                 if fit is None:
                     continue
                 place_cost, city_name = fit
@@ -232,7 +184,7 @@ class ZipDirectory:
             place_zips = self._by_place.get((state, city), ())
             exists = zip5 in self._by_zip
             if not exists or len(place_zips) <= SMALL_TOWN_ZIPS:
-                two_off = [z for z in place_zips if _two_digit_misread(zip5, z, confusable_only=exists)]
+                two_off = [z for z in place_zips if two_digit_misread(zip5, z, confusable_only=exists)]
                 if len(two_off) == 1:  # a two-digit repair is believable only when nothing else fits
                     yield two_off[0], 2 * ZIP_EDIT_COST
 
@@ -259,74 +211,6 @@ def _zipcodes_entries() -> Iterator[ZipEntry]:
         names = frozenset(normalise_city(name) for name in [row["city"], *row.get("acceptable_cities", [])])
         city, active = normalise_city(row["city"]), bool(row.get("active", True))
         yield ZipEntry(zip5=row["zip_code"], city=city, state=row["state"], cities=names, active=active)
-
-
-def _fit(
-    entry: ZipEntry, city: str | None, state: str | None, max_city_edits: int, *, zip_repaired: bool
-) -> tuple[float, str] | None:
-    """Cost of reconciling the read city/state with a directory ZIP, and the city name it settles on.
-
-    None when they contradict it. A city may be further off when the ZIP was read as is (40% of its
-    letters) than when the ZIP itself is being repaired (a third).
-    """
-    if city is None and state is None:
-        return None  # a bare ZIP cannot be checked against anything
-    cost, name, distance = 0.0, entry.city, 0
-    if city is None:
-        cost += NO_CITY_COST
-    elif city in entry.cities:
-        name = city
-    else:
-        limit = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
-        distance, name = min((edit_distance(city, c, limit), c) for c in sorted(entry.cities))
-        if distance > limit:
-            return None
-        cost += CITY_EDIT_COST * distance
-    if state is None:
-        cost += NO_STATE_COST
-    elif state != entry.state:
-        state_cost = _misread_state_cost(state, entry.state, None if city is None else distance, zip_repaired)
-        if state_cost is None:
-            return None
-        cost += state_cost
-    return cost, name
-
-
-def _misread_state_cost(read: str, real: str, city_distance: int | None, zip_repaired: bool) -> float | None:
-    """What believing a state that disagrees with the ZIP costs, or None when it is a contradiction.
-
-    The state is the weakest field (two letters, often smudged), so a ZIP read as is and a city that
-    matches it outvote it: a garbled state is then a misread. A real state two letters off, or any
-    disagreement while the ZIP itself is being repaired with an inexact city, stays a contradiction.
-    """
-    if city_distance is None:
-        return None  # without a city the state is the only check on the ZIP
-    one_off = edit_distance(read, real, 1) <= 1
-    real_code = read in STATE_CODES
-    if zip_repaired:
-        if city_distance > 0 or not one_off:
-            return None
-        return WRONG_STATE_COST if real_code else GARBLED_STATE_COST
-    if real_code:
-        return WRONG_STATE_COST if one_off else None
-    if one_off:
-        return GARBLED_STATE_COST
-    return UNREADABLE_STATE_COST if city_distance <= 1 else None
-
-
-SMALL_TOWN_ZIPS = 3
-# Digit pairs that blur and low resolution turn into each other (closed loops and bowls).
-BLUR_CONFUSABLE = frozenset(
-    frozenset(pair) for pair in ("06", "08", "09", "68", "89", "38", "35", "58", "56", "17", "23")
-)
-
-
-def _two_digit_misread(read: str, real: str, *, confusable_only: bool) -> bool:
-    """Whether ``real`` differs from ``read`` in exactly two digits (both blur-confusable, if asked)."""
-    differences = [frozenset((a, b)) for a, b in zip(read, real, strict=True) if a != b]
-    if len(differences) != 2:
-        return False
-    return not confusable_only or all(pair in BLUR_CONFUSABLE for pair in differences)
 
 
 def _changed_fields(parsed: ParsedAddress, best: _Hypothesis) -> tuple[str, ...]:

@@ -1,0 +1,85 @@
+"""What it costs to reconcile a read last line with one directory ZIP: the repairs a hypothesis needs.
+
+The directory scores every hypothesis (a reading of the last line, a ZIP near the one read) by the sum of
+these costs; the cheapest consistent one wins and its confidence decays with the cost. The rules say
+which fields may outvote which: the ZIP as read and a matching city outvote a garbled state; a repaired
+ZIP needs an exact city; two repaired digits need a town with few ZIPs, or a ZIP that exists nowhere.
+"""
+
+from __future__ import annotations
+
+from mailpiece.inspect.address_fields import BLUR_CONFUSABLE, STATE_CODES
+from mailpiece.inspect.place_names import ZipEntry, edit_distance
+
+# Costs of the repairs a hypothesis needs; the confidence decays as exp(-COST_SCALE * total cost).
+ZIP_EDIT_COST = 1.0
+CITY_EDIT_COST = 0.4
+NO_CITY_COST = 0.6
+NO_STATE_COST = 0.3
+GARBLED_STATE_COST = 0.5
+UNREADABLE_STATE_COST = 0.8  # not a state code, nor one letter from the ZIP's
+WRONG_STATE_COST = 1.0
+COST_SCALE = 0.08
+# A real ZIP read two blur-confusable digits off is repaired only in a town with at most this many ZIPs.
+SMALL_TOWN_ZIPS = 3
+
+
+def place_fit(
+    entry: ZipEntry, city: str | None, state: str | None, max_city_edits: int, *, zip_repaired: bool
+) -> tuple[float, str] | None:
+    """Cost of reconciling the read city/state with a directory ZIP, and the city name it settles on.
+
+    None when they contradict it. A city may be further off when the ZIP was read as is (40% of its
+    letters) than when the ZIP itself is being repaired (a third).
+    """
+    if city is None and state is None:
+        return None  # a bare ZIP cannot be checked against anything
+    cost, name, distance = 0.0, entry.city, 0
+    if city is None:
+        cost += NO_CITY_COST
+    elif city in entry.cities:
+        name = city
+    else:
+        limit = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
+        distance, name = min((edit_distance(city, c, limit), c) for c in sorted(entry.cities))
+        if distance > limit:
+            return None
+        cost += CITY_EDIT_COST * distance
+    if state is None:
+        cost += NO_STATE_COST
+    elif state != entry.state:
+        state_cost = misread_state_cost(state, entry.state, None if city is None else distance, zip_repaired)
+        if state_cost is None:
+            return None
+        cost += state_cost
+    return cost, name
+
+
+def misread_state_cost(read: str, real: str, city_distance: int | None, zip_repaired: bool) -> float | None:
+    """What believing a state that disagrees with the ZIP costs, or None when it is a contradiction.
+
+    The state is the weakest field (two letters, often smudged), so a ZIP read as is and a city that
+    matches it outvote it: a garbled state is then a misread. A real state two letters off, or any
+    disagreement while the ZIP itself is being repaired with an inexact city, stays a contradiction.
+    """
+    if city_distance is None:
+        return None  # without a city the state is the only check on the ZIP
+    one_off = edit_distance(read, real, 1) <= 1
+    real_code = read in STATE_CODES
+    if zip_repaired:
+        if city_distance > 0 or not one_off:
+            return None
+        return WRONG_STATE_COST if real_code else GARBLED_STATE_COST
+    if real_code:
+        return WRONG_STATE_COST if one_off else None
+    if one_off:
+        return GARBLED_STATE_COST
+    return UNREADABLE_STATE_COST if city_distance <= 1 else None
+
+
+def two_digit_misread(read: str, real: str, *, confusable_only: bool) -> bool:
+    """Whether ``real`` differs from ``read`` in exactly two digits (both blur-confusable, if asked)."""
+    differences = [frozenset((a, b)) for a, b in zip(read, real, strict=True) if a != b]
+    if len(differences) != 2:
+        return False
+    return not confusable_only or all(pair in BLUR_CONFUSABLE for pair in differences)

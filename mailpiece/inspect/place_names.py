@@ -1,0 +1,61 @@
+"""Places as the ZIP directory holds them: a ZIP's names, city names in the form they compare in, and
+the distances a misread is measured by (letters in a name, keystrokes in a ZIP)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+# USPS-style abbreviations in city names, spelled out so "ST PAUL" and "Saint Paul" compare equal.
+_CITY_WORDS = {
+    "ST": "SAINT", "STE": "SAINTE", "FT": "FORT", "MT": "MOUNT", "PT": "POINT", "N": "NORTH",
+    "S": "SOUTH", "E": "EAST", "W": "WEST", "HTS": "HEIGHTS", "SPGS": "SPRINGS", "JCT": "JUNCTION",
+    "CTR": "CENTER", "VLG": "VILLAGE", "BCH": "BEACH", "LK": "LAKE", "IS": "ISLAND", "SPG": "SPRING",
+}  # fmt: skip
+
+
+def normalise_city(name: str) -> str:
+    """Upper case, punctuation dropped, common abbreviations spelled out: the form cities compare in."""
+    words = re.sub(r"[^A-Z0-9 ]", "", re.sub(r"[-/]", " ", name.upper())).split()
+    return " ".join(_CITY_WORDS.get(w, w) for w in words)
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Optimal-string-alignment distance (a swap counts once); returns limit + 1 once it exceeds limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)
+
+
+def zip_neighbours(zip5: str) -> Iterator[str]:
+    """Every ZIP one digit substitution or one adjacent transposition away."""
+    for i, digit in enumerate(zip5):
+        for other in "0123456789":
+            if other != digit:
+                yield zip5[:i] + other + zip5[i + 1 :]
+    for i in range(4):
+        if zip5[i] != zip5[i + 1]:
+            yield zip5[:i] + zip5[i + 1] + zip5[i] + zip5[i + 2 :]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ZipEntry:
+    """One directory ZIP: its preferred city, its state, and every city name accepted for it."""
+
+    zip5: str
+    city: str
+    state: str
+    cities: frozenset[str]  # normalised: the preferred name and the acceptable alternates
+    active: bool = True
