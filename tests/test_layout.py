@@ -27,7 +27,9 @@ def _imported_modules(path: Path) -> set[str]:
 def _top_levels(subpackage: str) -> dict[Path, set[str]]:
     files = sorted((PACKAGE / subpackage).rglob("*.py"))
     assert files, f"mailpiece/{subpackage} has no modules"
-    return {f: {m.split(".")[0] for m in _imported_modules(f)} | {m for m in _imported_modules(f)} for f in files}
+    return {
+        f: {m.split(".")[0] for m in _imported_modules(f)} | {m for m in _imported_modules(f)} for f in files
+    }
 
 
 @pytest.mark.parametrize("subpackage", ["inspect", "models", "datasets"])
@@ -48,7 +50,9 @@ def test_models_depend_only_on_torch_and_numpy() -> None:
 def test_core_never_imports_the_outer_layers() -> None:
     for sub in ("inspect", "models", "datasets"):
         for path, mods in _top_levels(sub).items():
-            outer = {m for m in mods if m.startswith(("mailpiece.cli", "mailpiece.pipelines", "mailpiece.review"))}
+            outer = {
+                m for m in mods if m.startswith(("mailpiece.cli", "mailpiece.pipelines", "mailpiece.review"))
+            }
             assert not outer, f"{path.relative_to(ROOT)} imports {sorted(outer)}"
 
 
