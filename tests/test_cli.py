@@ -41,3 +41,42 @@ def test_the_docs_name_every_command(doc: str) -> None:
 def test_version() -> None:
     result = CliRunner().invoke(app, ["--version"])
     assert result.exit_code == 0 and result.output.startswith("mailpiece ")
+
+
+@pytest.fixture(scope="module")
+def tiny_dataset(tmp_path_factory) -> Path:
+    from mailpiece.datasets.writer import write_dataset
+
+    out = tmp_path_factory.mktemp("tiny")
+    write_dataset(out, 3, seed=31, progress=False)
+    return out
+
+
+def test_inspect_json_runs_with_its_defaults_and_keeps_input_order(
+    tiny_dataset: Path, tmp_path: Path
+) -> None:
+    import json
+
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a jpeg")
+    frames = sorted((tiny_dataset / "frames").glob("*.jpg"))
+    result = CliRunner().invoke(app, ["inspect", "--json", str(frames[1]), str(broken), str(frames[0])])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    assert [r["piece_id"] for r in records] == [frames[1].stem, "broken", frames[0].stem]
+    assert records[1]["reasons"] == ["bad_image"]
+    assert records[0]["model"] and records[0]["postage"] is not None  # the CNN ran on the resolved device
+
+
+def test_inspect_refuses_a_missing_path() -> None:
+    assert CliRunner().invoke(app, ["inspect", "no/such/frame.jpg"]).exit_code == 2
+
+
+def test_evaluate_scores_a_labelled_dataset(tiny_dataset: Path, tmp_path: Path) -> None:
+    import json
+
+    report = tmp_path / "report.json"
+    result = CliRunner().invoke(app, ["evaluate", str(tiny_dataset), "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    scores = json.loads(report.read_text())
+    assert scores["frames"] == 3 and scores["address"]["pieces"] == 3 and scores["cnn"] is not None

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import typer
 
-from mailpiece.cli.options import checkpoint_option, device_option, ocr_engine_option, sort_plan_option
+from mailpiece.cli.options import (
+    checkpoint_option,
+    cnn_option,
+    device_option,
+    ocr_engine_option,
+    sort_plan_option,
+)
 
 
 def evaluate(
@@ -24,7 +30,7 @@ def evaluate(
     ocr_engine: str = ocr_engine_option(),
     sort_plan: Path | None = sort_plan_option(),
     checkpoint: Path | None = checkpoint_option(),
-    cnn: bool = typer.Option(True, "--cnn/--no-cnn", help="Run and score the postage/damage CNN."),
+    cnn: bool = cnn_option(),
     device: str = device_option(),
 ) -> None:
     """Score the inspector on a labelled dataset: read rate, mis-sorts, reject reasons, the read-rate vs

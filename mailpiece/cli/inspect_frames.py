@@ -10,7 +10,13 @@ from pathlib import Path
 import typer
 
 from mailpiece.cli.frames import frame_paths
-from mailpiece.cli.options import checkpoint_option, device_option, ocr_engine_option, sort_plan_option
+from mailpiece.cli.options import (
+    checkpoint_option,
+    cnn_option,
+    device_option,
+    ocr_engine_option,
+    sort_plan_option,
+)
 
 
 def inspect(
@@ -23,7 +29,7 @@ def inspect(
     ocr_engine: str = ocr_engine_option(),
     sort_plan: Path | None = sort_plan_option(),
     checkpoint: Path | None = checkpoint_option(),
-    cnn: bool = typer.Option(True, "--cnn/--no-cnn", help="Run the postage/damage CNN (off: address only)."),
+    cnn: bool = cnn_option(),
     device: str = device_option(),
 ) -> None:
     """Inspect frames in this process and print each piece's decision.
@@ -34,7 +40,7 @@ def inspect(
     from rich.console import Console
     from rich.table import Table
 
-    from mailpiece.inspect.factory import build_inspector
+    from mailpiece.inspect.factory import build_inspector, resolve_device
     from mailpiece.inspect.frame import Frame
 
     try:
@@ -43,7 +49,11 @@ def inspect(
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
     inspector = build_inspector(
-        ocr_engine=ocr_engine, sort_plan=sort_plan, checkpoint=checkpoint, cnn=cnn, device=device
+        ocr_engine=ocr_engine,
+        sort_plan=sort_plan,
+        checkpoint=checkpoint,
+        cnn=cnn,
+        device=resolve_device(device),
     )
     err_console = Console(stderr=True)
     table = Table("piece", "decision", "bin", "ZIP", "conf", "postage", "damage", "reasons / message")

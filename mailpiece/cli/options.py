@@ -27,3 +27,7 @@ def checkpoint_option() -> Path | None:
 
 def device_option() -> str:
     return typer.Option("auto", "--device", help="Where the CNN runs: auto (CUDA if available), cpu, cuda.")
+
+
+def cnn_option() -> bool:
+    return typer.Option(True, "--cnn/--no-cnn", help="Run the postage/damage CNN (--no-cnn: address only).")
