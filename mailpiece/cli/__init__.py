@@ -38,7 +38,7 @@ def _root(
 
 def _register() -> None:
     """Wire each command module's function into the app, in the order --help lists them."""
-    from mailpiece.cli import demo, evaluate, inspect_frames, run, synth, train
+    from mailpiece.cli import demo, evaluate, export_labels, inspect_frames, review, run, synth, train
 
     app.command("demo")(demo.demo)
     app.command("synth")(synth.synth)
@@ -46,6 +46,8 @@ def _register() -> None:
     app.command("run")(run.run)
     app.command("train")(train.train)
     app.command("evaluate")(evaluate.evaluate)
+    app.command("review")(review.review)
+    app.command("export-labels")(export_labels.export_labels)
 
 
 _register()

@@ -74,6 +74,7 @@ def demo(
         )
     console.rule("[bold]where to look next")
     console.print(f"  every record:            {db} (SQLite, table `results`, one row per piece)")
+    console.print(f"  review the flagged ones: mailpiece review --db {db}   (then open http://127.0.0.1:8000/)")
     console.print(f"  score it in detail:      mailpiece evaluate {dataset}")
     console.print(f"  one frame at a time:     mailpiece inspect --json {dataset}/frames/piece_000000.jpg")
     console.print(f"  run it on your frames:   mailpiece run --source DIR --sink sqlite:{db}")
