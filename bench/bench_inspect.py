@@ -39,10 +39,10 @@ class TimedEngine:
         self.ms = 0.0
         self.calls = 0
 
-    def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+    def read_lines(self, image: np.ndarray, *, timeout_ms: float | None = None) -> list[OcrLine]:
         start = time.perf_counter()
         try:
-            return self.engine.read_lines(image)
+            return self.engine.read_lines(image, timeout_ms=timeout_ms)
         finally:
             self.ms += (time.perf_counter() - start) * 1000
             self.calls += 1

@@ -62,7 +62,11 @@ class InspectConfig:
     cnn: CnnThresholds = field(default_factory=CnnThresholds)
     ocr_engine: str = "auto"  # "auto" (tesserocr when importable), "tesserocr" or "pytesseract"
     max_pixels: int = 40_000_000  # frames claiming more pixels are rejected as bad_image before decoding
-    ocr_time_budget_ms: int | None = 2000  # per address crop; None means no limit
+    ocr_time_budget_ms: int | None = 2000  # per OCR call (one crop); None means no limit
+    # Per frame, for finding and reading the address (layout and every OCR pass): past it no further pass
+    # starts and the frame goes to review (low_confidence) with a message, so one pathological frame
+    # cannot hold a worker. None means no limit.
+    ocr_budget_ms: int | None = 1500
     sort_plan: Path | None = None  # None means the sample plan packaged with mailpiece
 
     def __post_init__(self) -> None:
@@ -70,8 +74,10 @@ class InspectConfig:
             raise ValueError(f"ocr_engine must be auto, tesserocr or pytesseract, got {self.ocr_engine!r}")
         if self.max_pixels <= 0:
             raise ValueError(f"max_pixels must be positive, got {self.max_pixels}")
-        if self.ocr_time_budget_ms is not None and self.ocr_time_budget_ms <= 0:
-            raise ValueError(f"ocr_time_budget_ms must be positive or None, got {self.ocr_time_budget_ms}")
+        for name in ("ocr_time_budget_ms", "ocr_budget_ms"):
+            value = getattr(self, name)
+            if value is not None and value <= 0:
+                raise ValueError(f"{name} must be positive or None, got {value}")
 
     def to_dict(self) -> dict[str, Any]:
         d = {f.name: getattr(self, f.name) for f in fields(self)}

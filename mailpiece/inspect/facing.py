@@ -14,7 +14,13 @@ import cv2
 import numpy as np
 
 from mailpiece.inspect.address_block import TextLine, find_address_candidates, find_text_lines, turn_lines
-from mailpiece.inspect.reader import AddressReader, AddressReading, ReadingAttempt
+from mailpiece.inspect.reader import (
+    AddressReader,
+    AddressReading,
+    OcrBudget,
+    OcrBudgetSpent,
+    ReadingAttempt,
+)
 
 # A hint this sure (probability of upside down, or of upright) overrides the layout cues.
 HINT_TRUSTED = 0.9
@@ -76,18 +82,41 @@ def guess_orientation(
 
 
 def face_and_read(
-    piece: np.ndarray, reader: AddressReader, *, upside_down: float | None = None
+    piece: np.ndarray,
+    reader: AddressReader,
+    *,
+    upside_down: float | None = None,
+    budget: OcrBudget | None = None,
 ) -> FacedReading:
     """Read the piece the way up the cues suggest; if that does not verify, read it turned too, and
-    spend the rescue reads on whichever way came closer."""
+    spend the rescue reads on whichever way came closer.
+
+    ``budget`` bounds the time for all of it (started by the caller): when it runs out, no further OCR
+    pass starts and the best reading so far comes back marked ``out_of_time`` (review, with a message).
+    """
+    budget = budget or OcrBudget(None)
+    tries: list[tuple[int, np.ndarray, ReadingAttempt]] = []
+    try:
+        return _face_and_read(piece, reader, upside_down, budget, tries)
+    except OcrBudgetSpent as spent:  # raised by a read, so at least one way up has been tried
+        orientation, faced, attempt = max(tries, key=lambda t: t[2].best.quality)
+        return FacedReading(orientation=orientation, piece=faced, reading=attempt.cut_short(str(spent)))
+
+
+def _face_and_read(
+    piece: np.ndarray,
+    reader: AddressReader,
+    upside_down: float | None,
+    budget: OcrBudget,
+    tries: list[tuple[int, np.ndarray, ReadingAttempt]],
+) -> FacedReading:
     height, width = piece.shape[:2]
     lines = find_text_lines(piece)[0]
     ways = {0: (piece, lines), 180: (rotate_180(piece), turn_lines(lines, width, height))}
     guess = guess_orientation(piece, upside_down=upside_down, lines=lines)
-    tries = []
     for orientation in (guess.orientation, 180 - guess.orientation):
         faced, faced_lines = ways[orientation]
-        attempt = ReadingAttempt(reader, faced, lines=faced_lines)
+        attempt = ReadingAttempt(reader, faced, lines=faced_lines, budget=budget)
         tries.append((orientation, faced, attempt))
         if _acceptable(reader, attempt.first_pass()):
             return FacedReading(orientation=orientation, piece=faced, reading=attempt.confirm())

@@ -22,7 +22,7 @@ from mailpiece.inspect.facing import face_and_read
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.locate import LocatedPiece, locate_piece
 from mailpiece.inspect.postage_damage import PostageDamageStage
-from mailpiece.inspect.reader import AddressReader, AddressReading
+from mailpiece.inspect.reader import AddressReader, AddressReading, OcrBudget
 from mailpiece.inspect.result import Result, bad_image
 from mailpiece.inspect.sort_plan import SortPlan
 
@@ -130,7 +130,8 @@ class Inspector:
     ) -> Prepared | Result:
         try:
             with _timed(timings, "ocr"):
-                faced = face_and_read(located.image, self.reader, upside_down=upside_down)
+                budget = OcrBudget(self.config.ocr_budget_ms)
+                faced = face_and_read(located.image, self.reader, upside_down=upside_down, budget=budget)
         except Exception as err:  # a bug or a pathological frame must not stop the line
             return self._reject_error(frame, err, timings, start)
         # The CPU half alone: when the CNN ran before facing, its time is booked under "cnn".
@@ -166,6 +167,7 @@ class Inspector:
                 postage=postage,
                 damage=damage,
                 orientation=prepared.orientation,
+                message=prepared.reading.out_of_time,
                 model=self.model_name,
                 timings_ms={**prepared.timings_ms, "total": _total_ms(prepared.timings_ms)},
                 piece_quad=_frame_quad(prepared),

@@ -76,11 +76,19 @@ class OcrEngine(Protocol):
 
     name: str
 
-    def read_lines(self, image: np.ndarray) -> list[OcrLine]: ...
+    def read_lines(self, image: np.ndarray, *, timeout_ms: float | None = None) -> list[OcrLine]:
+        """Lines of the image; ``timeout_ms`` caps this call (below the engine's own budget)."""
+        ...
 
 
 class OcrTimeout(RuntimeError):  # noqa: N818 - reads as what happened: the OCR timed out
     """Recognition ran past the engine's time budget; the caller treats the address as unread."""
+
+
+def call_budget_ms(engine_budget_ms: int | None, timeout_ms: float | None) -> int | None:
+    """The tighter of the engine's per-crop budget and this call's cap, whole ms (at least 1); None: none."""
+    limits = [float(v) for v in (engine_budget_ms, timeout_ms) if v is not None]
+    return max(1, int(min(limits))) if limits else None
 
 
 def find_tessdata() -> Path:
@@ -163,14 +171,15 @@ class TesserocrEngine:
         self.time_budget_ms = time_budget_ms  # per crop; None means no limit
         self._lock = threading.Lock()  # one API object must never be driven from two threads at once
 
-    def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+    def read_lines(self, image: np.ndarray, *, timeout_ms: float | None = None) -> list[OcrLine]:
         grey = as_grey(image)
+        budget = call_budget_ms(self.time_budget_ms, timeout_ms)
         with self._lock:
             api = self._api
             api.SetImageBytes(grey.tobytes(), grey.shape[1], grey.shape[0], 1, grey.shape[1])
             api.SetSourceResolution(SOURCE_DPI)
-            if not api.Recognize(timeout=self.time_budget_ms or 0):
-                raise OcrTimeout(f"tesserocr gave up after the {self.time_budget_ms} ms budget")
+            if not api.Recognize(timeout=budget or 0):
+                raise OcrTimeout(f"tesserocr gave up after the {budget} ms budget")
             rows = _tesserocr_rows(api.GetIterator(), self._tesserocr.RIL)
         return _lines_from_words(rows)
 
@@ -195,19 +204,20 @@ class PytesseractEngine:
         self._config = f'--psm {psm} --dpi {SOURCE_DPI} --tessdata-dir "{tessdata_dir}" {variables}'
         self.time_budget_ms = time_budget_ms  # per crop; None means no limit
 
-    def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+    def read_lines(self, image: np.ndarray, *, timeout_ms: float | None = None) -> list[OcrLine]:
         grey = as_grey(image)
+        budget = call_budget_ms(self.time_budget_ms, timeout_ms)
         try:
             data = self._pytesseract.image_to_data(
                 grey,
                 lang="eng",
                 config=self._config,
                 output_type="dict",
-                timeout=(self.time_budget_ms or 0) / 1000,
+                timeout=(budget or 0) / 1000,
             )
         except RuntimeError as exc:
             if "timeout" in str(exc).lower():
-                raise OcrTimeout(f"tesseract CLI gave up after the {self.time_budget_ms} ms budget") from exc
+                raise OcrTimeout(f"tesseract CLI gave up after the {budget} ms budget") from exc
             raise
         rows = []
         for i, level in enumerate(data["level"]):

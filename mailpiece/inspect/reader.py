@@ -9,6 +9,7 @@ sort.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -32,9 +33,13 @@ class AddressReading:
     layout_score: float
     ocr_confidence: float = 0.0  # mean over the block's lines; upside-down text reads as low-confidence junk
     recipe: str = STANDARD_RECIPE.name
+    out_of_time: str | None = None  # why reading stopped short: the frame's OCR budget ran out
 
     def reject_reasons(self, thresholds: AddressThresholds) -> tuple[str, ...]:
-        """The address reason codes for this reading (none when it is good enough to sort on)."""
+        """The address reason codes for this reading (none when it is good enough to sort on). A reading
+        cut short by the OCR budget is never sorted on: it goes to review as ``low_confidence``."""
+        if self.out_of_time:
+            return ("low_confidence",)
         return self.verdict.reject_reasons(thresholds) if self.verdict else ("unreadable_address",)
 
     @property
@@ -63,6 +68,41 @@ class AddressReading:
 # How far below the best layout score a block may be and still compete on OCR quality.
 LAYOUT_MARGIN = 1.0
 
+
+class OcrBudgetSpent(RuntimeError):  # noqa: N818 - reads as what happened
+    """The frame's OCR time budget ran out: no further OCR pass may start."""
+
+
+class OcrBudget:
+    """Wall-clock time one frame may spend reading its address (layout and every OCR pass), so that a
+    pathological frame cannot hold a worker: once it is spent no pass starts, and each pass is capped at
+    what is left. ``limit_ms`` None means no limit."""
+
+    def __init__(self, limit_ms: float | None) -> None:
+        self.limit_ms = limit_ms
+        self.start = time.perf_counter()
+        self.passes = 0  # OCR calls made under this budget
+
+    @property
+    def spent_ms(self) -> float:
+        return (time.perf_counter() - self.start) * 1000
+
+    @property
+    def remaining_ms(self) -> float | None:
+        return None if self.limit_ms is None else self.limit_ms - self.spent_ms
+
+    @property
+    def exhausted(self) -> bool:
+        remaining = self.remaining_ms
+        return remaining is not None and remaining < 1
+
+    def why(self) -> str:
+        """The record's message for a frame whose budget ran out."""
+        return (
+            f"OCR time budget of {self.limit_ms:.0f} ms spent after {self.passes} OCR pass(es) "
+            f"({self.spent_ms:.0f} ms); the address was not read to the end, sent to review"
+        )
+
 NOTHING_READ = AddressReading(address=None, verdict=None, box=None, layout_score=float("-inf"))
 
 
@@ -86,12 +126,18 @@ class AddressReader:
         self.good_enough = good_enough
         self.rescue_recipes = rescue_recipes
 
-    def read(self, piece: np.ndarray, *, rescue: bool = True) -> AddressReading:
-        """The best reading of the piece as it lies; with ``rescue``, unsure blocks are read again."""
-        attempt = ReadingAttempt(self, piece)
-        best = attempt.first_pass()
-        if rescue and not self.confident(best):
-            best = attempt.rescue()
+    def read(
+        self, piece: np.ndarray, *, rescue: bool = True, budget: OcrBudget | None = None
+    ) -> AddressReading:
+        """The best reading of the piece as it lies; with ``rescue``, unsure blocks are read again.
+        When ``budget`` runs out, the best reading so far, marked ``out_of_time`` (review)."""
+        attempt = ReadingAttempt(self, piece, budget=budget)
+        try:
+            best = attempt.first_pass()
+            if rescue and not self.confident(best):
+                best = attempt.rescue()
+        except OcrBudgetSpent as spent:
+            return attempt.cut_short(str(spent))
         return best
 
     def confident(self, reading: AddressReading) -> bool:
@@ -103,13 +149,28 @@ class AddressReader:
         )
 
     def read_block(
-        self, piece: np.ndarray, candidate: BlockCandidate, recipe: OcrRecipe = STANDARD_RECIPE
+        self,
+        piece: np.ndarray,
+        candidate: BlockCandidate,
+        recipe: OcrRecipe = STANDARD_RECIPE,
+        *,
+        budget: OcrBudget | None = None,
     ) -> AddressReading:
-        """OCR one candidate block prepared by ``recipe``, parse it and check it against the directory."""
+        """OCR one candidate block prepared by ``recipe``, parse it and check it against the directory.
+
+        Raises ``OcrBudgetSpent`` instead of starting (or after finishing) a pass the budget has no time for.
+        """
         x0, y0, x1, y1 = candidate.box
+        budget = budget or OcrBudget(None)
+        if budget.exhausted:
+            raise OcrBudgetSpent(budget.why())
+        prepared = recipe.apply(piece[y0:y1, x0:x1])
+        budget.passes += 1
         try:
-            lines = self.ocr.read_lines(recipe.apply(piece[y0:y1, x0:x1]))
+            lines = self.ocr.read_lines(prepared, timeout_ms=budget.remaining_ms)
         except OcrTimeout:  # a pathological crop must not hold the worker: treat it as unreadable
+            if budget.exhausted:
+                raise OcrBudgetSpent(budget.why()) from None
             lines = []
         lines = [line for line in lines if line.text.strip()]
         if not lines:
@@ -153,10 +214,16 @@ class ReadingAttempt:
     """One faced piece being read: its candidate blocks, and every reading made of them so far."""
 
     def __init__(
-        self, reader: AddressReader, piece: np.ndarray, *, lines: list[TextLine] | None = None
+        self,
+        reader: AddressReader,
+        piece: np.ndarray,
+        *,
+        lines: list[TextLine] | None = None,
+        budget: OcrBudget | None = None,
     ) -> None:
         self.reader = reader
         self.piece = piece
+        self.budget = budget or OcrBudget(None)
         candidates = find_address_candidates(piece, limit=reader.candidates, lines=lines)
         # Only blocks close to the best layout score compete: a return address in its corner reads and
         # verifies just as well as the destination, so OCR must never promote it over the block that sits
@@ -171,7 +238,8 @@ class ReadingAttempt:
     def first_pass(self) -> AddressReading:
         """Each contender with the standard recipe, stopping at the first confident reading."""
         for candidate in self.contenders:
-            self.readings.append((candidate, self.reader.read_block(self.piece, candidate)))
+            reading = self.reader.read_block(self.piece, candidate, budget=self.budget)
+            self.readings.append((candidate, reading))
             if self.reader.confident(self.best):
                 break
         return self.best
@@ -180,7 +248,7 @@ class ReadingAttempt:
         """Read the most promising blocks again with the rescue recipes; settle conflicts safely."""
         for candidate in self._rescue_blocks():
             for recipe in self.reader.rescue_recipes:
-                reading = self.reader.read_block(self.piece, candidate, recipe)
+                reading = self.reader.read_block(self.piece, candidate, recipe, budget=self.budget)
                 self.readings.append((candidate, reading))
                 if self.reader.confident(reading) and not reading.verdict.corrected:
                     return self.settled()
@@ -196,11 +264,16 @@ class ReadingAttempt:
         block = next(c for c, r in self.readings if r is best)
         tried = {r.recipe for c, r in self.readings if c is block}
         for recipe in (r for r in self.reader.rescue_recipes if r.name not in tried):
-            reading = self.reader.read_block(self.piece, block, recipe)
+            reading = self.reader.read_block(self.piece, block, recipe, budget=self.budget)
             self.readings.append((block, reading))
             if _backs(reading, best):
                 break
         return self.settled()
+
+    def cut_short(self, why: str) -> AddressReading:
+        """The best reading so far of a piece whose OCR budget ran out, held below acceptance."""
+        best = self.settled().capped(self.reader.below_accept, "the OCR time budget ran out")
+        return replace(best, out_of_time=why)
 
     def _rescue_blocks(self) -> list[BlockCandidate]:
         """The block whose first reading came closest, and the best-placed block if that is another."""

@@ -14,7 +14,9 @@ from PIL import Image
 
 from mailpiece.datasets import encode, render_frame
 from mailpiece.datasets.config import SynthConfig
+from mailpiece.inspect.config import InspectConfig
 from mailpiece.inspect.frame import Frame
+from mailpiece.inspect.inspector import Inspector
 from mailpiece.inspect.result import REASON_CODES, Result
 
 # Undamaged, upright, colour frames; the tests turn and grey them themselves.
@@ -131,6 +133,22 @@ def test_hostile_input_gives_one_bad_image_record(address_inspector, name: str) 
     assert result.decision == "reject" and result.bin == address_inspector.sort_plan.reject_bin
     assert result.message
     assert result.piece_id == name
+
+
+def test_a_frame_past_its_ocr_budget_is_rejected_for_review_with_a_message(address_inspector) -> None:
+    hurried = Inspector(
+        config=InspectConfig(ocr_budget_ms=1), reader=address_inspector.reader,
+        sort_plan=address_inspector.sort_plan,
+    )  # fmt: skip
+    frame, _ = _frame(READABLE[0])
+    result = hurried(frame)
+    _check_record(result)
+    assert result.reasons == ("low_confidence",) and result.bin == hurried.sort_plan.reject_bin
+    assert "OCR time budget of 1 ms" in result.message
+    assert address_inspector(frame).message is None, "the default budget leaves a clean frame alone"
+    with pytest.raises(ValueError, match="ocr_budget_ms"):
+        InspectConfig(ocr_budget_ms=0)
+    assert InspectConfig.from_dict(InspectConfig(ocr_budget_ms=800).to_dict()).ocr_budget_ms == 800
 
 
 def test_prepare_then_finish_equals_one_call(address_inspector) -> None:

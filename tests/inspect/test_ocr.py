@@ -15,6 +15,7 @@ from mailpiece.inspect.ocr import (
     PytesseractEngine,
     TesserocrEngine,
     build_ocr_engine,
+    call_budget_ms,
     estimate_text_height,
     find_tessdata,
     preprocess_for_ocr,
@@ -128,6 +129,17 @@ def test_time_budget_raises_ocr_timeout_and_the_engine_recovers(engine_class) ->
         engine.read_lines(page)
     engine.time_budget_ms = None  # the same engine (for tesserocr, the same API object) still works
     assert engine.read_lines(render_block(ADDRESS))[-1].text == ADDRESS[-1]
+    with pytest.raises(OcrTimeout, match="after the 2 ms"):  # one call capped below the engine's budget
+        engine.read_lines(page, timeout_ms=2.7)
+    assert engine.read_lines(render_block(ADDRESS), timeout_ms=None)[-1].text == ADDRESS[-1]
+
+
+def test_a_call_gets_the_tighter_of_the_engine_budget_and_its_own_cap() -> None:
+    assert call_budget_ms(None, None) is None
+    assert call_budget_ms(2000, None) == 2000
+    assert call_budget_ms(None, 350.6) == 350
+    assert call_budget_ms(2000, 120.0) == 120 and call_budget_ms(100, 900.0) == 100
+    assert call_budget_ms(2000, -5.0) == 1, "a spent budget still means a limit, never 0 (no limit)"
 
 
 def test_tessdata_is_found_and_prefix_respected(tmp_path, monkeypatch) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 
+import cv2
 import numpy as np
 import pytest
 
@@ -13,7 +14,7 @@ from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.locate import warp_quad
 from mailpiece.inspect.ocr import OcrLine, OcrWord, build_ocr_engine
-from mailpiece.inspect.reader import AddressReader, AddressReading, ReadingAttempt
+from mailpiece.inspect.reader import AddressReader, AddressReading, OcrBudget, ReadingAttempt
 from mailpiece.inspect.zip_directory import ZipDirectory
 from tests.inspect.test_address_block import DESTINATION, draw_piece
 
@@ -28,9 +29,9 @@ class CountingEngine:
     def __init__(self, engine) -> None:
         self.engine, self.name, self.calls = engine, engine.name, 0
 
-    def read_lines(self, image: np.ndarray) -> list[OcrLine]:
+    def read_lines(self, image: np.ndarray, *, timeout_ms: float | None = None) -> list[OcrLine]:
         self.calls += 1
-        return self.engine.read_lines(image)
+        return self.engine.read_lines(image, timeout_ms=timeout_ms)
 
 
 @pytest.fixture(scope="module")
@@ -138,3 +139,27 @@ def test_a_repaired_zip_in_a_town_of_many_zips_needs_a_reading_that_read_it_as_i
     assert _attempt(reader, repaired, again).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
     as_is = _reading(reader, "WATERBURY CT 06726", 0.9, "darker-ink")
     assert _attempt(reader, repaired, as_is).settled().reject_reasons(THRESHOLDS) == ()
+
+
+def test_a_spent_ocr_budget_starts_no_pass_and_sends_the_piece_to_review(reader) -> None:
+    piece, _ = upright_piece(0)
+    reader.ocr.calls = 0
+    budget = OcrBudget(1)  # the layout alone takes longer than 1 ms
+    reading = reader.read(piece, budget=budget)
+    assert reader.ocr.calls == 0 and budget.passes == 0
+    assert reading.reject_reasons(THRESHOLDS) == ("low_confidence",)
+    assert "OCR time budget of 1 ms" in reading.out_of_time
+    assert reader.read(piece, budget=OcrBudget(None)).out_of_time is None
+
+
+def test_a_pathological_crop_is_cut_off_at_the_frame_budget(reader) -> None:
+    # A page of dense print: one Tesseract pass over it takes seconds, far past a 300 ms budget.
+    from tests.inspect.test_ocr import render_block
+
+    page = render_block(("LINE OF TEXT 1234567890 ABCDEFGHIJ KLMNOP",) * 40, size=30)
+    piece = cv2.copyMakeBorder(page, 200, 200, 300, 300, cv2.BORDER_CONSTANT, value=(230, 230, 230))
+    reader.ocr.calls = 0
+    budget = OcrBudget(300)
+    reading = reader.read(piece, budget=budget)
+    assert reading.out_of_time and reading.reject_reasons(THRESHOLDS) == ("low_confidence",)
+    assert reader.ocr.calls == budget.passes == 1, "the pass the budget cut short is the last one"
