@@ -49,18 +49,22 @@
     busy = true;
     error.textContent = "";
     const review = { zip: zip.value.trim() || null, postage: chosen("postage"), damage: chosen("damage") };
-    const response = await fetch(desk.dataset.reviewUrl, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify(review),
-    });
-    const body = await response.json();
-    if (response.ok) {
-      window.location.assign(body.next);
-      return;
+    try {
+      const response = await fetch(desk.dataset.reviewUrl, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(review),
+      });
+      const body = await response.json();
+      if (response.ok) {
+        window.location.assign(body.next);
+        return;
+      }
+      error.textContent = body.detail || `error ${response.status}`;
+    } catch (failure) {
+      error.textContent = `not saved: ${failure.message}`; // the desk server is gone or restarting
     }
-    error.textContent = body.detail || `error ${response.status}`;
     busy = false;
     zip.focus();
   }
