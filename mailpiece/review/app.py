@@ -25,7 +25,7 @@ from mailpiece.review import stats
 from mailpiece.review.corrections import ZIP_SHAPE, CorrectionError, parse_review
 from mailpiece.review.page import DAMAGE_KEYS, FILTERS, POSTAGE_KEYS, REASON_LABELS, piece_view
 from mailpiece.review.security import TokenGuard, image_file, safe_piece_id
-from mailpiece.review.store import ReviewStore
+from mailpiece.review.store import ReviewStore, StoredPiece
 
 RESOURCES = files("mailpiece") / "resources" / "review"
 QUEUE_SHOWN = 200
@@ -47,7 +47,7 @@ def create_app(
     if token:
         app.add_middleware(TokenGuard, token=token)
 
-    def known_piece(piece_id: str) -> Any:
+    def known_piece(piece_id: str) -> StoredPiece:
         stored = store.piece(piece_id) if safe_piece_id(piece_id) else None
         if stored is None:
             raise HTTPException(404, f"no piece {piece_id!r} in the results database")

@@ -56,7 +56,7 @@ def parse_review(piece_id: str, body: Any, reviewer: str | None = None) -> Revie
         zip=_zip(body.get("zip")),
         postage=_kind("postage", body.get("postage"), POSTAGE_KINDS),
         damage=_kind("damage", body.get("damage"), DAMAGE_KINDS),
-        reviewer=(reviewer or None) and reviewer[:MAX_REVIEWER],
+        reviewer=reviewer[:MAX_REVIEWER] if reviewer else None,
     )
 
 

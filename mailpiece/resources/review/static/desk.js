@@ -95,7 +95,16 @@
     } else if (key in keys.damage) {
       event.preventDefault();
       choose("damage", keys.damage[key]);
+    } else if (/^[\d-]$/.test(event.key) && document.activeElement !== zip) {
+      zip.focus(); // digits always go to the ZIP, wherever the focus wandered
     }
+  });
+
+  desk.querySelectorAll(".kinds .kind").forEach((el) => {
+    el.addEventListener("click", () => {
+      choose(el.parentElement.dataset.field, el.dataset.kind);
+      zip.focus();
+    });
   });
 
   if (seconds > 0) {
