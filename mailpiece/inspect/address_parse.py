@@ -24,6 +24,8 @@ _COUNTRY = {"USA", "US", "U.S.A.", "U.S.A", "U.S."}
 MAX_READINGS = 16
 # A reading that ignores one character OCR added (a sixth ZIP digit, a third state letter).
 DROPPED_CHAR_PENALTY = 1.0
+# A state read off the end of the city's last word, the space between them lost ("SUGAR CITYID").
+GLUED_STATE_PENALTY = 0.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -118,6 +120,8 @@ def _tokens(text: str) -> list[_Token]:
     tokens = []
     # A run of dashes is a gap OCR filled, not a ZIP+4 hyphen: "ULLIN IL--62992-1815".
     text = re.sub(r"[-–—~]{2,}", " ", text)
+    # A dash between a state and its ZIP is a gap too: "PORTER RANCH, CA-91326".
+    text = re.sub(r"(?<![A-Za-z])([A-Za-z]{2})[-–—~](?=\d{3})", r"\1 ", text)
     for word_index, word in enumerate(text.split()):
         for piece in word.split(","):
             piece = piece.strip(_EDGE_JUNK)
@@ -156,15 +160,14 @@ def _read_zip_from_right(
             continue
         zip4_options = _digit_readings(zip4_text, min_digits=2) if zip4_text else [("", 0.0)]
         zip4 = zip4_options[0][0] if zip4_options else None
+        places = [(st, sp, " ".join(before[: len(before) - used]).upper() or None) for st, sp, used in states]
+        if not has_state:
+            places += _glued_state(before)
         readings = [
             LastLineReading(
-                zip5=z,
-                zip4=zip4 or None,
-                state=state,
-                city=" ".join(before[: len(before) - used]).upper() or None,
-                penalty=round(zp + sp + extra_penalty, 3),
+                zip5=z, zip4=zip4 or None, state=state, city=city, penalty=round(zp + sp + extra_penalty, 3)
             )
-            for (z, zp), (state, sp, used) in itertools.product(zip_options, states)
+            for (z, zp), (state, sp, city) in itertools.product(zip_options, places)
         ]
         readings.sort(key=lambda r: r.penalty)
         return readings[:MAX_READINGS], (zip_start, len(texts))
@@ -238,6 +241,9 @@ def _state_readings(before: list[str]) -> list[tuple[str | None, float, int]]:
         halves = {token[:2], token[1:]} & set(STATE_CODES)
         garbled = [(token, DROPPED_CHAR_PENALTY, 1)] if not halves and len(before) > 1 else []
         return [(code, DROPPED_CHAR_PENALTY, 1) for code in sorted(halves)] + garbled + [(None, 0.0, 0)]
+    if len(token) == 3 and any(c.isalpha() for c in token) and not token.isdigit() and len(before) > 1:
+        # A state with a letter read as two marks ("41D" for MD): garbled, for the directory to judge.
+        return [(token, DROPPED_CHAR_PENALTY, 1), (None, 0.0, 0)]
     if len(token) == 1 and token.isalpha() and len(before) > 1:
         # Half a state ("CARY E. 60013" for IL): garbled, for the directory to judge; or part of the city.
         return [(token, DROPPED_CHAR_PENALTY, 1), (None, 0.0, 0)]
@@ -261,6 +267,16 @@ def _state_readings(before: list[str]) -> list[tuple[str | None, float, int]]:
         # A garbled state ("C7", "CI"): keep it out of the city; the directory can still correct it.
         return [(readings[0][0], 0.0, 1)]
     return [(None, 0.0, 0)]
+
+
+def _glued_state(before: list[str]) -> list[tuple[str, float, str]]:
+    """(state, penalty, city) when the city's last word ends in a state code, the space lost in OCR
+    ("SUGAR CITYID"); costlier than no state at all, so a city that merely ends so ("MIAMI") stays whole."""
+    word = before[-1].replace(".", "").upper() if before else ""
+    if len(word) < 4 or not word.isalpha() or word[-2:] not in STATE_CODES:
+        return []
+    city = " ".join([*before[:-1], word[:-2]]).upper()
+    return [(word[-2:], GLUED_STATE_PENALTY, city)]
 
 
 def _name_and_street(texts: tuple[str, ...], last_index: int) -> dict[str, str | None]:

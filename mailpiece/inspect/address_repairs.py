@@ -19,18 +19,29 @@ NO_STATE_COST = 0.3
 GARBLED_STATE_COST = 0.5
 UNREADABLE_STATE_COST = 0.8  # not a state code, nor one letter from the ZIP's
 WRONG_STATE_COST = 1.0
+# Words in front of the city on its line that belong to no name of the ZIP ("DON'T MISS OUT NEW
+# FREEDOM", an endorsement or a mark read as a word): allowed only with the ZIP read as is.
+LEADING_WORDS_COST = 0.6
 COST_SCALE = 0.08
 # A real ZIP read two blur-confusable digits off is repaired only in a town with at most this many ZIPs.
 SMALL_TOWN_ZIPS = 3
 
 
 def place_fit(
-    entry: ZipEntry, city: str | None, state: str | None, max_city_edits: int, *, zip_repaired: bool
+    entry: ZipEntry,
+    city: str | None,
+    state: str | None,
+    max_city_edits: int,
+    *,
+    zip_repaired: bool,
+    city_is_a_town: bool = False,
 ) -> tuple[float, str] | None:
     """Cost of reconciling the read city/state with a directory ZIP, and the city name it settles on.
 
     None when they contradict it. A city may be further off when the ZIP was read as is (40% of its
-    letters) than when the ZIP itself is being repaired (a third).
+    letters) than when the ZIP itself is being repaired (a third). Words in front of one of the ZIP's
+    names are junk unless the whole read city is a town of its own (``city_is_a_town``: WEST HARTFORD
+    is not HARTFORD with a stray word).
     """
     if city is None and state is None:
         return None  # a bare ZIP cannot be checked against anything
@@ -39,6 +50,9 @@ def place_fit(
         cost += NO_CITY_COST
     elif city in entry.cities:
         name = city
+    elif not zip_repaired and not city_is_a_town and (tail := _named_tail(city, entry)) is not None:
+        name = tail
+        cost += LEADING_WORDS_COST
     else:
         limit = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
         distance, name = min((edit_distance(city, c, limit), c) for c in sorted(entry.cities))
@@ -53,6 +67,16 @@ def place_fit(
             return None
         cost += state_cost
     return cost, name
+
+
+def _named_tail(city: str, entry: ZipEntry) -> str | None:
+    """The ZIP's name that the read city ends with, after whole words in front of it; None if none."""
+    words = city.split()
+    for start in range(1, len(words)):
+        tail = " ".join(words[start:])
+        if tail in entry.cities:
+            return tail
+    return None
 
 
 def misread_state_cost(read: str, real: str, city_distance: int | None, zip_repaired: bool) -> float | None:

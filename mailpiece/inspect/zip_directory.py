@@ -162,8 +162,9 @@ class ZipDirectory:
                 if entry is None:
                     continue
                 fit = place_fit(
-                    entry, city, reading.state, thresholds.max_city_edits, zip_repaired=zip_cost > 0
-                )
+                    entry, city, reading.state, thresholds.max_city_edits, zip_repaired=zip_cost > 0,
+                    city_is_a_town=(entry.state, city) in self._by_place,
+                )  # fmt: skip
                 if fit is None:
                     continue
                 place_cost, city_name = fit

@@ -112,6 +112,17 @@ def test_a_garbled_state_stays_out_of_the_city() -> None:
     assert (marked.city, marked.state) == ("COTTEKILL", "S?")
 
 
+def test_a_state_glued_to_the_city_or_dashed_to_the_zip_is_read_apart() -> None:
+    glued = parse_address(["MEI MITCHELL", "Sugar CityID 83448"])
+    assert ("SUGAR CITY", "ID", "83448") in {(r.city, r.state, r.zip5) for r in glued.readings}
+    assert (glued.city, glued.state) == ("SUGAR CITYID", None), "the literal reading stays first"
+    dashed = parse_address(["PO Box 10493", "Porter Ranch, CA-91326"])
+    assert (dashed.city, dashed.state, dashed.zip5) == ("PORTER RANCH", "CA", "91326")
+    assert dashed.last_line_index == 1, "not the PO Box line above it"
+    two_marks = parse_address(["Monkton 41D 21111-1924"])  # M read as two marks
+    assert ("MONKTON", "41D") in {(r.city, r.state) for r in two_marks.readings}
+
+
 def test_trailing_junk_lines_are_skipped() -> None:
     for junk in ("IlIlIlIIlIlI lIlII", "|||||||| |||||", "12345", "lIlIl", "-- : .", "USA"):
         parsed = parse_address(["JANE DOE", "77 OCEAN BLVD", "MIAMI BEACH FL 33139", junk])

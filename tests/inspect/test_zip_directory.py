@@ -92,12 +92,22 @@ def test_planted_errors_are_corrected(directory, last_line: str, zip5: str, chan
         ("SROOKELAND TK 75931", "75931"),  # city and state one letter off each, ZIP as read
         ("COTTEKILL S¥ 12419", "12419"),
         ("GREENFIELD MA 61361", "01301"),  # 6 read for 0 twice; 61361 is in Illinois
+        ("Sugar CityID 83448", "83448"),  # the space between city and state lost
+        ("Monkton 41D 21111", "21111"),  # M read as two marks
+        ("DON'T MISS OUT NEW FREEDOM, PA 17349", "17349"),  # an endorsement on the city's line
     ],
 )
 def test_the_state_and_blurred_digits_give_way_to_zip_and_city(directory, last_line: str, zip5: str) -> None:
     verdict = check(directory, last_line)
     assert verdict.verified and verdict.zip5 == zip5 and verdict.corrected, verdict.note
     assert verdict.confidence >= DEFAULTS.accept_confidence
+
+
+def test_a_town_named_like_another_plus_a_word_is_not_junk_in_front_of_it(directory) -> None:
+    # WEST HARTFORD is a town of its own: 06103 (Hartford) read there is a misread ZIP, never a sort.
+    verdict = check(directory, "WEST HARTFORD CT 06103")
+    assert verdict.zip5 != "06103" or verdict.confidence < DEFAULTS.accept_confidence
+    assert check(directory, "ATTN NEWAYGO MI 49337").zip5 == "49337"
 
 
 def test_a_garbled_state_without_a_matching_city_or_far_in_a_big_city_is_no_evidence(directory) -> None:
