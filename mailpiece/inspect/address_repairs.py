@@ -22,6 +22,10 @@ WRONG_STATE_COST = 1.0
 # Words in front of the city on its line that belong to no name of the ZIP ("DON'T MISS OUT NEW
 # FREEDOM", an endorsement or a mark read as a word): allowed only with the ZIP read as is.
 LEADING_WORDS_COST = 0.6
+# A town name whose start a crease or tear took ("DIEVILLE" for ADDIEVILLE): the read letters must be
+# the end of the ZIP's name, at least this many and half of it, with the ZIP read as is.
+CUT_NAME_COST = 1.0
+CUT_NAME_MIN_LETTERS = 6
 COST_SCALE = 0.08
 # A real ZIP read two blur-confusable digits off is repaired only in a town with at most this many ZIPs.
 SMALL_TOWN_ZIPS = 3
@@ -53,6 +57,9 @@ def place_fit(
     elif not zip_repaired and not city_is_a_town and (tail := _named_tail(city, entry)) is not None:
         name = tail
         cost += LEADING_WORDS_COST
+    elif not zip_repaired and not city_is_a_town and (whole := _cut_name(city, entry)) is not None:
+        name = whole
+        cost += CUT_NAME_COST
     else:
         limit = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
         distance, name = min((edit_distance(city, c, limit), c) for c in sorted(entry.cities))
@@ -76,6 +83,16 @@ def _named_tail(city: str, entry: ZipEntry) -> str | None:
         tail = " ".join(words[start:])
         if tail in entry.cities:
             return tail
+    return None
+
+
+def _cut_name(city: str, entry: ZipEntry) -> str | None:
+    """The ZIP's name that the read city is the end of (its start lost), when enough of it is left."""
+    if len(city) < CUT_NAME_MIN_LETTERS:
+        return None
+    for name in sorted(entry.cities):
+        if name.endswith(city) and 2 * len(city) >= len(name):
+            return name
     return None
 
 
