@@ -8,6 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -19,6 +20,12 @@ from mailpiece.review.store import ReviewStore
 from tests.review.conftest import LiveDesk
 
 pytestmark = pytest.mark.slow
+# A page being replaced by the next one can drop an element between finding and reading it.
+PAGE_TURN = (NoSuchElementException, StaleElementReferenceException)
+
+
+def _wait(browser, timeout: float) -> WebDriverWait:
+    return WebDriverWait(browser, timeout, ignored_exceptions=PAGE_TURN)
 
 
 def _piece_on_page(browser) -> str:
@@ -26,9 +33,7 @@ def _piece_on_page(browser) -> str:
 
 
 def _wait_for_piece(browser, piece_id: str, timeout: float = 15) -> None:
-    WebDriverWait(browser, timeout).until(
-        lambda b: b.find_elements(By.ID, "desk") and _piece_on_page(b) == piece_id
-    )
+    _wait(browser, timeout).until(lambda b: _piece_on_page(b) == piece_id)
 
 
 def _chosen(browser, field: str) -> str:
@@ -50,12 +55,12 @@ def test_keyboard_correction_then_export_and_train(browser, results_db: Path, tm
         assert zip_field.get_attribute("id") == "zip"  # focus lands in the ZIP field
 
         zip_field.send_keys("123", Keys.ENTER)  # the machine's ZIP was selected: typing replaces it
-        WebDriverWait(browser, 10).until(lambda b: "ZIP must be" in b.find_element(By.ID, "error").text)
+        _wait(browser, 10).until(lambda b: "ZIP must be" in b.find_element(By.ID, "error").text)
         assert _piece_on_page(browser) == queue[0]
 
         active = browser.switch_to.active_element
         active.send_keys(Keys.BACKSPACE * 5, "10001")
-        WebDriverWait(browser, 10).until(lambda b: b.find_element(By.ID, "place").text == "NEW YORK, NY")
+        _wait(browser, 10).until(lambda b: b.find_element(By.ID, "place").text == "NEW YORK, NY")
         active.send_keys("s", "t")  # postage: stamp, damage: torn
         assert (_chosen(browser, "postage"), _chosen(browser, "damage")) == ("stamp", "torn")
         active.send_keys(Keys.ENTER)
