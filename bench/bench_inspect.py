@@ -3,10 +3,12 @@
     .venv/bin/python bench/bench_inspect.py [--count 60] [--seed 150] [--data DIR] [--engines a,b]
 
 Frames are rendered here from (seed, index) with mailpiece.datasets (or read from a dataset folder with a
-labels.jsonl); both engines inspect the same frames, one core (OMP_THREAD_LIMIT=1), no CNN. The tables give
-milliseconds per piece for each stage (median, 90th percentile, mean) and the read rate (sortable pieces
-finalised with the right ZIP, and mis-sorts). "face+read" is layout + OCR + parsing + directory, both ways up
-when needed; "tesseract" is the part of it spent inside the OCR engine, with the number of crops it read.
+labels.jsonl); both engines inspect the same frames, one core (OMP_THREAD_LIMIT=1, one OpenCV thread), no
+CNN. "total CPU time" is the process's (and the tesseract CLI's) CPU time per frame: on a shared machine
+it is the steadier number. The tables give milliseconds per piece for each stage (median, 90th percentile,
+mean) and the read rate (sortable pieces finalised with the right ZIP, and mis-sorts). "face+read" is
+layout + OCR + parsing + directory, both ways up when needed; "tesseract" is the part of it spent inside
+the OCR engine, with the number of crops it read.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread, as in a worker
 
+import cv2
 import numpy as np
 
 from mailpiece.inspect.factory import build_inspector
@@ -42,6 +45,8 @@ class TimedEngine:
     def read_lines(self, image: np.ndarray, *, timeout_ms: float | None = None) -> list[OcrLine]:
         start = time.perf_counter()
         try:
+            if timeout_ms is None:
+                return self.engine.read_lines(image)
             return self.engine.read_lines(image, timeout_ms=timeout_ms)
         finally:
             self.ms += (time.perf_counter() - start) * 1000
@@ -85,7 +90,9 @@ def run_engine(name: str, frames: list[tuple[Frame, str, bool]]) -> EngineRun:
     run = EngineRun()
     for frame, zip5, sortable in frames:
         timed.ms, timed.calls = 0.0, 0
+        before = _cpu_ms()
         result = inspector(frame)
+        run.add("cpu", _cpu_ms() - before)
         timings = result.timings_ms
         for stage in ("decode", "locate", "ocr"):
             run.add(stage, timings.get(stage, 0.0))
@@ -100,14 +107,21 @@ def run_engine(name: str, frames: list[tuple[Frame, str, bool]]) -> EngineRun:
     return run
 
 
+def _cpu_ms() -> float:
+    """CPU time of this process and its finished children (the tesseract CLI), in ms: on a shared
+    machine it moves far less with the load than wall time does."""
+    t = os.times()
+    return (t.user + t.system + t.children_user + t.children_system) * 1000
+
+
 def print_tables(runs: dict[str, EngineRun], count: int) -> None:
     names = list(runs)
     print(f"\nms per piece over {count} frames (median / p90 / mean), one core, no CNN")
     header = f"{'stage':<16}" + "".join(f"{name:>28}" for name in names)
     print(header)
     print("-" * len(header))
-    labels = {"ocr": "face+read", "crops": "crops read"}
-    for stage in ("decode", "locate", "ocr", "tesseract", "crops", "total"):
+    labels = {"ocr": "face+read", "crops": "crops read", "cpu": "total CPU time"}
+    for stage in ("decode", "locate", "ocr", "tesseract", "crops", "total", "cpu"):
         cells = []
         for name in names:
             values = runs[name].stages[stage]
@@ -130,6 +144,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None, help="a dataset folder with labels.jsonl")
     parser.add_argument("--engines", default="tesserocr,pytesseract", help="comma-separated engine names")
     args = parser.parse_args()
+    cv2.setNumThreads(1)  # one core per worker: OpenCV's own thread pool would borrow a neighbour's core
     frames = labelled_frames(args)
     runs = {name: run_engine(name, frames) for name in args.engines.split(",")}
     print_tables(runs, len(frames))

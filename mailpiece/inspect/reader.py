@@ -74,22 +74,34 @@ class OcrBudgetSpent(RuntimeError):  # noqa: N818 - reads as what happened
 
 
 class OcrBudget:
-    """Wall-clock time one frame may spend reading its address (layout and every OCR pass), so that a
+    """Time one frame may spend finding and reading its address (layout and every OCR pass), so that a
     pathological frame cannot hold a worker: once it is spent no pass starts, and each pass is capped at
-    what is left. ``limit_ms`` None means no limit."""
+    what is left. It counts the worker thread's CPU time, which a busy neighbour does not inflate the
+    way it inflates wall time; wall time past ``WALL_FACTOR`` times the limit also ends it (a stalled
+    call, or the CLI engine's work, which runs in another process). ``limit_ms`` None means no limit."""
+
+    WALL_FACTOR = 3.0
 
     def __init__(self, limit_ms: float | None) -> None:
         self.limit_ms = limit_ms
-        self.start = time.perf_counter()
+        self._cpu_start = time.thread_time()
+        self._wall_start = time.perf_counter()
         self.passes = 0  # OCR calls made under this budget
 
     @property
     def spent_ms(self) -> float:
-        return (time.perf_counter() - self.start) * 1000
+        """CPU time this thread has spent since the budget started."""
+        return (time.thread_time() - self._cpu_start) * 1000
+
+    @property
+    def wall_ms(self) -> float:
+        return (time.perf_counter() - self._wall_start) * 1000
 
     @property
     def remaining_ms(self) -> float | None:
-        return None if self.limit_ms is None else self.limit_ms - self.spent_ms
+        if self.limit_ms is None:
+            return None
+        return max(0.0, min(self.limit_ms - self.spent_ms, self.WALL_FACTOR * self.limit_ms - self.wall_ms))
 
     @property
     def exhausted(self) -> bool:
@@ -100,8 +112,10 @@ class OcrBudget:
         """The record's message for a frame whose budget ran out."""
         return (
             f"OCR time budget of {self.limit_ms:.0f} ms spent after {self.passes} OCR pass(es) "
-            f"({self.spent_ms:.0f} ms); the address was not read to the end, sent to review"
+            f"({self.spent_ms:.0f} ms CPU, {self.wall_ms:.0f} ms wall); the address was not read to the "
+            "end, sent to review"
         )
+
 
 NOTHING_READ = AddressReading(address=None, verdict=None, box=None, layout_score=float("-inf"))
 
@@ -168,10 +182,10 @@ class AddressReader:
         budget.passes += 1
         try:
             lines = self.ocr.read_lines(prepared, timeout_ms=budget.remaining_ms)
-        except OcrTimeout:  # a pathological crop must not hold the worker: treat it as unreadable
-            if budget.exhausted:
+        except OcrTimeout:  # a pathological crop must not hold the worker
+            if budget.limit_ms is not None:  # capped at what the frame had left: that is the end of it
                 raise OcrBudgetSpent(budget.why()) from None
-            lines = []
+            lines = []  # only the engine's own per-crop cap: treat the crop as unreadable
         lines = [line for line in lines if line.text.strip()]
         if not lines:
             box, score = candidate.box, candidate.score
@@ -235,13 +249,17 @@ class ReadingAttempt:
     def best(self) -> AddressReading:
         return max((r for _, r in self.readings), key=lambda r: r.quality, default=NOTHING_READ)
 
-    def first_pass(self) -> AddressReading:
-        """Each contender with the standard recipe, stopping at the first confident reading."""
-        for candidate in self.contenders:
-            reading = self.reader.read_block(self.piece, candidate, budget=self.budget)
-            self.readings.append((candidate, reading))
+    def first_pass(self, *, blocks: int | None = None) -> AddressReading:
+        """Each contender (the first ``blocks`` of them) with the standard recipe, stopping at the first
+        confident reading; blocks already read this way are not read again, so a pass can be resumed."""
+        done = [c for c, r in self.readings if r.recipe == STANDARD_RECIPE.name]
+        for candidate in self.contenders[:blocks]:
             if self.reader.confident(self.best):
                 break
+            if any(c is candidate for c in done):
+                continue
+            reading = self.reader.read_block(self.piece, candidate, budget=self.budget)
+            self.readings.append((candidate, reading))
         return self.best
 
     def rescue(self) -> AddressReading:

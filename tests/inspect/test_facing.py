@@ -56,6 +56,20 @@ def test_a_sure_hint_sets_the_first_guess_but_ocr_has_the_last_word(reader) -> N
     assert faced.orientation == 0 and faced.reading.address.zip5 == zip5
 
 
+def test_a_wrong_guess_costs_one_junk_read_not_a_pass_over_every_block() -> None:
+    from tests.inspect.test_reader import CountingEngine
+
+    counting = AddressReader(
+        CountingEngine(build_ocr_engine("tesserocr")), ZipDirectory.shared(), THRESHOLDS
+    )
+    for index in (1, 3):  # the turned pieces have several candidate blocks: 4 reads each before
+        piece, zip5 = upright_piece(index)
+        counting.ocr.calls = 0
+        faced = face_and_read(piece, counting, upside_down=0.97)  # sure, and wrong
+        assert faced.orientation == 0 and faced.reading.address.zip5 == zip5
+        assert counting.ocr.calls == 2, "the turned block reads as junk, so the other way up is next"
+
+
 def test_an_unsure_hint_leaves_the_layout_cues_in_charge() -> None:
     piece = draw_piece()
     for hint in (0.45, 0.6, 0.85):
