@@ -53,9 +53,9 @@ def main() -> int:
         unpaid.append(label.postage.kind == "none")
         damaged.append(label.damage.kind != "none")
     arrays = [np.asarray(v) for v in (p_unpaid, p_damaged, unpaid, damaged)]
-    default = CnnThresholds()
+    default = CnnThresholds().resolved(classifier.recommended_thresholds)
     rows = [
-        ("in use (CnnThresholds)", reject_rates(*arrays, postage_threshold=default.no_postage,
+        ("in use (config + checkpoint)", reject_rates(*arrays, postage_threshold=default.no_postage,
                                                 damage_threshold=default.damaged)),
         ("0.5 / 0.5", reject_rates(*arrays)),
         ("chosen here, ≤1 % good rejected", choose_thresholds(*arrays, max_good_rejected=0.01)),

@@ -34,6 +34,7 @@ def demo(
     from mailpiece.datasets.writer import write_dataset
     from mailpiece.inspect.config import CnnThresholds
     from mailpiece.inspect.evaluation import score_addresses, score_cnn
+    from mailpiece.models.checkpoint import load_checkpoint
     from mailpiece.pipelines.driver import run_pipeline
 
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")
@@ -59,11 +60,11 @@ def demo(
     truths = truths_of(read_labels(dataset))
     results = [record.result for record in records]
     print_address_scores(console, score_addresses(results, truths))
+    # the thresholds the workers used: the config's defaults, filled in from the shipped checkpoint
+    recommended = load_checkpoint().info.metrics.get("recommended_thresholds")
+    thresholds = CnnThresholds().resolved(recommended)
     cnn = score_cnn(
-        results,
-        truths,
-        postage_threshold=CnnThresholds().no_postage,
-        damage_threshold=CnnThresholds().damaged,
+        results, truths, postage_threshold=thresholds.no_postage, damage_threshold=thresholds.damaged
     )
     if cnn:
         rates = cnn.at_config

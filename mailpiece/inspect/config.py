@@ -5,6 +5,7 @@ Defaults are the values the tests and benchmarks were run with; docs/address-rea
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -38,17 +39,29 @@ class AddressThresholds:
 class CnnThresholds:
     """When the CNN rejects a piece: P(no postage) ≥ ``no_postage`` or P(any damage) ≥ ``damaged``.
 
-    Lower values catch more unpaid or damaged pieces at the cost of more false rejects; the catch/false-reject
-    curve from `mailpiece evaluate` is how to choose them.
+    ``None`` (the default) takes the value the checkpoint recommends: its training run chose it on validation
+    frames as the pair that catches the most unpaid and damaged pieces with at most 1 % of good ones rejected.
+    Lower values catch more at the cost of more false rejects; `mailpiece evaluate` and
+    bench/cnn_thresholds.py draw that curve.
     """
 
-    no_postage: float = 0.5
-    damaged: float = 0.5
+    no_postage: float | None = None
+    damaged: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("no_postage", "damaged"):
-            if not 0.0 < getattr(self, name) <= 1.0:
-                raise ValueError(f"{name} must be in (0, 1], got {getattr(self, name)}")
+            value = getattr(self, name)
+            if value is not None and not 0.0 < value <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {value}")
+
+    def resolved(self, recommended: Mapping[str, float] | None) -> CnnThresholds:
+        """Both thresholds set: unset ones from the checkpoint's ``recommended_thresholds``, else 0.5."""
+        recommended = recommended or {}
+        postage, damaged = recommended.get("postage_none", 0.5), recommended.get("damaged", 0.5)
+        return CnnThresholds(
+            no_postage=postage if self.no_postage is None else self.no_postage,
+            damaged=damaged if self.damaged is None else self.damaged,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

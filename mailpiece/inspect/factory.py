@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from mailpiece.inspect.config import InspectConfig
@@ -36,6 +37,7 @@ def build_inspector(
         from mailpiece.models.predict import PieceClassifier
 
         stage = PostageDamageStage(PieceClassifier.from_checkpoint(checkpoint, device=device), config.cnn)
+        config = replace(config, cnn=stage.thresholds)  # the thresholds in force, for reports
     return Inspector(
         config=config,
         reader=reader,

@@ -26,7 +26,8 @@ class PostageDamageStage:
 
     def __init__(self, classifier: PieceClassifier, thresholds: CnnThresholds) -> None:
         self.classifier = classifier
-        self.thresholds = thresholds
+        # thresholds left unset in the config come from what the checkpoint recommends
+        self.thresholds = thresholds.resolved(classifier.recommended_thresholds)
 
     @property
     def model_name(self) -> str:

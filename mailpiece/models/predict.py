@@ -51,6 +51,7 @@ class PieceClassifier:
         *,
         version: str,
         batch_size: int = 64,
+        recommended_thresholds: dict[str, float] | None = None,
     ) -> None:
         missing = [h for h in REQUIRED_HEADS if h not in heads]
         if missing:
@@ -60,6 +61,8 @@ class PieceClassifier:
         self.heads = heads
         self.version = version
         self.batch_size = batch_size
+        # What the training run chose on its validation frames ({"postage_none": .., "damaged": ..}), if any.
+        self.recommended_thresholds = dict(recommended_thresholds or {})
 
     @classmethod
     def from_checkpoint(
@@ -73,6 +76,7 @@ class PieceClassifier:
             loaded.info.heads,
             version=loaded.info.version,
             batch_size=batch_size,
+            recommended_thresholds=loaded.info.metrics.get("recommended_thresholds"),
         )
 
     @property
