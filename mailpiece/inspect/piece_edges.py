@@ -22,7 +22,12 @@ _REACH_PX = 3  # how far from the side an edge may lie and still support it (the
 
 def directional_gradient(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per pixel x and y gradients of the blurred Lab image, from whichever channel changes most."""
-    lab = cv2.cvtColor(cv2.GaussianBlur(image, (5, 5), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
+    lab = cv2.cvtColor(cv2.GaussianBlur(image, (5, 5), 0), cv2.COLOR_BGR2LAB)
+    return lab_gradient(lab.astype(np.float32))
+
+
+def lab_gradient(lab: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``directional_gradient`` of an image already blurred and converted to float Lab."""
     gx = np.zeros(lab.shape[:2], np.float32)
     gy = np.zeros_like(gx)
     strongest = np.zeros_like(gx)
@@ -31,7 +36,8 @@ def directional_gradient(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         y = cv2.Sobel(lab[:, :, channel], cv2.CV_32F, 0, 1, ksize=3)
         magnitude = x * x + y * y
         stronger = magnitude > strongest
-        gx[stronger], gy[stronger], strongest[stronger] = x[stronger], y[stronger], magnitude[stronger]
+        gx, gy = np.where(stronger, x, gx), np.where(stronger, y, gy)
+        strongest = np.maximum(magnitude, strongest)
     return gx, gy
 
 
