@@ -86,8 +86,15 @@ def find_text_lines(piece: np.ndarray) -> tuple[list[TextLine], float]:
     for box in boxes:
         if not any(_mostly_inside(box, other) for other in kept):
             kept.append(box)
-    lines = [TextLine(box=tuple(int(round(v / scale)) for v in box)) for box in kept]
+    lines = [TextLine(box=_piece_box(box, scale)) for box in kept]
     return sorted(lines, key=lambda line: (line.box[1], line.box[0])), scale
+
+
+def _piece_box(box: tuple[int, int, int, int], scale: float) -> tuple[int, int, int, int]:
+    """A working-pixel box in piece pixels, never empty: on a piece smaller than the working size a line
+    can be under a pixel tall, and rounding both of its edges to one row gave empty crops."""
+    x0, y0, x1, y1 = (int(round(v / scale)) for v in box)
+    return x0, y0, max(x1, x0 + 1), max(y1, y0 + 1)
 
 
 def _line_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -225,6 +232,8 @@ def find_address_candidates(
             min(width, max(line.box[2] for line in block) + int(RIGHT_ROOM * line_height)),
             min(height, max(line.box[3] for line in block) + pad),
         )
+        if box[2] - box[0] < 2 or box[3] - box[1] < 2:
+            continue  # nothing to read: a speck on a piece smaller than the working size
         candidates.append(
             BlockCandidate(
                 box=box,

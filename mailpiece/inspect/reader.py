@@ -178,7 +178,10 @@ class AddressReader:
         budget = budget or OcrBudget(None)
         if budget.exhausted:
             raise OcrBudgetSpent(budget.why())
-        prepared = recipe.apply(piece[y0:y1, x0:x1])
+        crop = piece[max(0, y0) : y1, max(0, x0) : x1]
+        if min(crop.shape[:2]) < 2:  # an empty box reads as nothing; preprocessing would raise on it
+            return AddressReading(address=None, verdict=None, box=candidate.box, layout_score=candidate.score)
+        prepared = recipe.apply(crop)
         budget.passes += 1
         try:
             lines = self.ocr.read_lines(prepared, timeout_ms=budget.remaining_ms)

@@ -89,3 +89,20 @@ def test_row_fragments_join_across_a_wide_gap_but_not_across_the_piece() -> None
 
 def test_a_blank_piece_has_no_candidates() -> None:
     assert find_address_candidates(np.full((600, 1200, 3), 230, np.uint8)) == []
+
+
+def test_pieces_smaller_than_the_working_size_give_no_empty_candidate_boxes() -> None:
+    # Upscaled to 1200 px, a speck on a 40x50 piece is a "line" under a pixel tall: rounding both of its
+    # edges to one row made (4, 67, 5, 67)-style empty boxes that OCR preprocessing raised on.
+    checked = 0
+    for seed in range(60):
+        rng = np.random.default_rng(seed)
+        height, width = int(rng.integers(20, 120)), int(rng.integers(40, 160))
+        piece = (rng.random((height, width, 3)) * 255).astype(np.uint8)
+        lines = find_text_lines(piece)[0]
+        assert all(x1 > x0 and y1 > y0 for x0, y0, x1, y1 in (line.box for line in lines))
+        for candidate in find_address_candidates(piece, lines=lines):
+            x0, y0, x1, y1 = candidate.box
+            assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height, candidate.box
+            checked += 1
+    assert checked > 20

@@ -10,6 +10,7 @@ import pytest
 
 from mailpiece.datasets import render_frame
 from mailpiece.datasets.config import SynthConfig
+from mailpiece.inspect.address_block import BlockCandidate
 from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.locate import warp_quad
@@ -89,6 +90,15 @@ def test_an_unreadable_block_is_read_again_with_every_rescue_recipe(reader) -> N
     assert not acceptable(reading)
     assert reader.ocr.calls >= 1 + len(reader.rescue_recipes)
     assert reader.read(piece, rescue=False).recipe == "standard"
+
+
+def test_an_empty_candidate_box_reads_as_nothing_without_ocr(reader) -> None:
+    piece, _ = upright_piece(0)
+    reader.ocr.calls = 0
+    for box in [(4, 67, 5, 67), (10, 10, 10, 40), (0, 0, 1, 1)]:
+        reading = reader.read_block(piece, BlockCandidate(box=box, lines=(), score=1.0))
+        assert reading.address is None and reading.reject_reasons(THRESHOLDS) == ("unreadable_address",)
+    assert reader.ocr.calls == 0
 
 
 def _reading(reader: AddressReader, last_line: str, zip_confidence: float, recipe: str) -> AddressReading:
