@@ -13,7 +13,13 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from mailpiece.inspect.address_fields import DIGIT_READINGS, LETTER_READINGS, STATE_CODES, STATE_NAMES
+from mailpiece.inspect.address_fields import (
+    DIGIT_READINGS,
+    DROPPED_CHAR_PENALTY,
+    STATE_CODES,
+    state_glued_to_city,
+    state_readings,
+)
 from mailpiece.inspect.ocr import OcrLine
 
 __all__ = ["STATE_CODES", "LastLineReading", "ParsedAddress", "parse_address"]
@@ -22,10 +28,6 @@ _EDGE_JUNK = "\"'`.,:;|!~_-—–*()[]{}<>=+^«»“”‘’"
 _ZIP_SEPARATORS = "-–—~."
 _COUNTRY = {"USA", "US", "U.S.A.", "U.S.A", "U.S."}
 MAX_READINGS = 16
-# A reading that ignores one character OCR added (a sixth ZIP digit, a third state letter).
-DROPPED_CHAR_PENALTY = 1.0
-# A state read off the end of the city's last word, the space between them lost ("SUGAR CITYID").
-GLUED_STATE_PENALTY = 0.5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -151,7 +153,7 @@ def _read_zip_from_right(
             continue
         zip_text, zip4_text, glued_state = zip_field
         before = texts[:zip_start] + ([glued_state] if glued_state else [])
-        states = _state_readings(before)
+        states = state_readings(before)
         has_state = any(state for state, _, _ in states)
         if len(zip_text) == 6 and not has_state:
             continue  # six characters make a ZIP with one extra mark only beside a state
@@ -162,7 +164,7 @@ def _read_zip_from_right(
         zip4 = zip4_options[0][0] if zip4_options else None
         places = [(st, sp, " ".join(before[: len(before) - used]).upper() or None) for st, sp, used in states]
         if not has_state:
-            places += _glued_state(before)
+            places += state_glued_to_city(before)
         readings = [
             LastLineReading(
                 zip5=z, zip4=zip4 or None, state=state, city=city, penalty=round(zp + sp + extra_penalty, 3)
@@ -226,59 +228,6 @@ def _zip_readings(text: str, *, min_digits: int) -> list[tuple[str, float]]:
         for digits, penalty in _digit_readings(text[:i] + text[i + 1 :], min_digits=min_digits):
             best[digits] = min(best.get(digits, 99.0), penalty + DROPPED_CHAR_PENALTY)
     return sorted(best.items(), key=lambda r: r[1])[:MAX_READINGS]
-
-
-def _state_readings(before: list[str]) -> list[tuple[str | None, float, int]]:
-    """(state, penalty, tokens it used) for the token(s) before the ZIP; ``(None, 0, 0)`` if no state."""
-    for size in (3, 2, 1):  # full names: "NEW YORK", "DISTRICT OF COLUMBIA", "CONNECTICUT"
-        name = " ".join(before[-size:]).upper().replace(".", "")
-        if len(before) >= size and name in STATE_NAMES:
-            return [(STATE_NAMES[name], 0.0, size)]
-    token = before[-1].replace(".", "").upper() if before else ""
-    if len(token) == 3 and token.isalpha():
-        # One stray letter ("NCE" for NC): try both two-letter halves, a garbled state ("ONF" for OH,
-        # which only the directory can judge), and no state at all.
-        halves = {token[:2], token[1:]} & set(STATE_CODES)
-        garbled = [(token, DROPPED_CHAR_PENALTY, 1)] if not halves and len(before) > 1 else []
-        return [(code, DROPPED_CHAR_PENALTY, 1) for code in sorted(halves)] + garbled + [(None, 0.0, 0)]
-    if len(token) == 3 and any(c.isalpha() for c in token) and not token.isdigit() and len(before) > 1:
-        # A state with a letter read as two marks ("41D" for MD): garbled, for the directory to judge.
-        return [(token, DROPPED_CHAR_PENALTY, 1), (None, 0.0, 0)]
-    if len(token) == 1 and (token.isalpha() or token in LETTER_READINGS) and len(before) > 1:
-        # Half a state ("CARY E. 60013" for IL, "1." for I): garbled, for the directory to judge; or part
-        # of the city.
-        letter = token if token.isalpha() else LETTER_READINGS[token][0]
-        return [(letter, DROPPED_CHAR_PENALTY, 1), (None, 0.0, 0)]
-    if len(token) != 2:
-        return [(None, 0.0, 0)]
-    choices = []
-    for char in token:
-        if char.isalpha():
-            choices.append([(char, 0.0)])
-        elif char in LETTER_READINGS:
-            choices.append([(letter, 0.1 + rank) for rank, letter in enumerate(LETTER_READINGS[char])])
-        else:
-            choices.append([("?", 0.0)])  # an unreadable mark ("S¥"): a garbled state, if a letter survived
-    readings = [
-        ("".join(c for c, _ in combo), sum(p for _, p in combo)) for combo in itertools.product(*choices)
-    ]
-    valid = sorted((r for r in readings if r[0] in STATE_CODES), key=lambda r: r[1])
-    if valid:
-        return [(code, penalty, 1) for code, penalty in valid]
-    if any(c.isalpha() for c in token) and len(before) > 1:
-        # A garbled state ("C7", "CI"): keep it out of the city; the directory can still correct it.
-        return [(readings[0][0], 0.0, 1)]
-    return [(None, 0.0, 0)]
-
-
-def _glued_state(before: list[str]) -> list[tuple[str, float, str]]:
-    """(state, penalty, city) when the city's last word ends in a state code, the space lost in OCR
-    ("SUGAR CITYID"); costlier than no state at all, so a city that merely ends so ("MIAMI") stays whole."""
-    word = before[-1].replace(".", "").upper() if before else ""
-    if len(word) < 4 or not word.isalpha() or word[-2:] not in STATE_CODES:
-        return []
-    city = " ".join([*before[:-1], word[:-2]]).upper()
-    return [(word[-2:], GLUED_STATE_PENALTY, city)]
 
 
 def _name_and_street(texts: tuple[str, ...], last_index: int) -> dict[str, str | None]:
