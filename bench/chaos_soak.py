@@ -79,6 +79,8 @@ def main() -> int:
     for name, value in rows:
         table.add_row(name, str(value))
     Console().print(table)
+    for message, count in list(report.errors.items())[:10]:
+        print(f"processing_error x{count}: {message}")
     ok = (report.lost == 0 and not report.unexpected and report.duplicates == 0
           and report.rows == report.frames)
     print("PASS" if ok else "FAIL")

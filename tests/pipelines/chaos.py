@@ -135,6 +135,7 @@ class ChaosReport:
     callbacks: int  # records written (on_record calls), duplicates included
     duplicates: int  # frames written more than once
     reasons: dict[str, int]
+    errors: dict[str, int]  # processing_error messages (first 160 characters) and how many frames had each
     summary: RunSummary
 
     @property
@@ -161,11 +162,14 @@ def run_chaos(frames_dir: Path, piece_ids: list[str], db: Path, *, settings: Ins
     with sqlite3.connect(db) as conn:
         rows = [row[0] for row in conn.execute("SELECT piece_id FROM results")]
         reasons = dict(conn.execute("SELECT reason, COUNT(*) FROM reasons GROUP BY reason").fetchall())
+        errors = Counter(str(message)[:160] for (message,) in conn.execute(
+            "SELECT message FROM results JOIN reasons USING (piece_id) WHERE reason = 'processing_error'"))
     expected, found = set(piece_ids), set(rows)
     return ChaosReport(frames=len(piece_ids), kills=killer.total, deferred=killer.deferred, rows=len(rows),
                        missing=tuple(sorted(expected - found)), unexpected=tuple(sorted(found - expected)),
                        callbacks=sum(written.values()),
                        duplicates=sum(1 for n in written.values() if n > 1), reasons=reasons,
+                       errors=dict(errors.most_common()),
                        summary=summary)
 
 

@@ -57,7 +57,7 @@ def test_a_thousand_frames_survive_killed_workers_with_exactly_one_record_each(
     assert report.duplicates == 0
     # A frame becomes processing_error only after losing max_attempts (3) workers: with a kill every
     # 5 s and ~0.1 s frames that is rare, and never more than a handful.
-    assert report.reasons.get("processing_error", 0) <= 3
+    assert report.reasons.get("processing_error", 0) <= 3, report.errors
     with sqlite3.connect(db) as conn:
         records = {pid: json.loads(rec) for pid, rec in conn.execute("SELECT piece_id, record FROM results")}
     for pid in corrupt_ids(ids):
