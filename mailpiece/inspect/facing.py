@@ -51,7 +51,7 @@ def rotate_180(image: np.ndarray) -> np.ndarray:
 def corner_activity(piece: np.ndarray) -> tuple[float, float]:
     """Postage-like activity (ink + colour) in the top-right and the bottom-left corners."""
     height, width = piece.shape[:2]
-    step = max(1, width // 480)  # every other pixel first: area-averaging a full piece is slow and not needed
+    step = max(1, width // 480)  # subsample big pieces first: area-averaging all of one is slow, not needed
     small = cv2.resize(
         piece[::step, ::step], (240, max(8, round(240 * height / width))), interpolation=cv2.INTER_AREA
     )

@@ -72,7 +72,6 @@ class AddressReading:
 # How far below the best layout score a block may be and still compete on OCR quality.
 LAYOUT_MARGIN = 1.0
 
-
 NOTHING_READ = AddressReading(address=None, verdict=None, box=None, layout_score=float("-inf"))
 
 
@@ -136,7 +135,8 @@ class AddressReader:
             raise OcrBudgetSpent(budget.why())
         crop = piece[max(0, y0) : y1, max(0, x0) : x1]
         if min(crop.shape[:2]) < 2:  # an empty box reads as nothing; preprocessing would raise on it
-            return AddressReading(address=None, verdict=None, box=candidate.box, layout_score=candidate.score)
+            box, score = candidate.box, candidate.score
+            return AddressReading(address=None, verdict=None, box=box, layout_score=score, recipe=recipe.name)
         prepared = recipe.apply(crop)
         budget.passes += 1
         try:
