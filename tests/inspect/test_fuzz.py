@@ -223,8 +223,6 @@ def test_random_ocr_text_always_ends_in_a_valid_record(lines: list[str | OcrLine
 @settings(FUZZ, max_examples=20)
 @given(data=frames)
 def test_the_inspector_makes_one_valid_record_of_any_frame(full_inspector, data: bytes | np.ndarray) -> None:
-    # Known: a random scene located as a 68x86 piece gets an address candidate of zero height
-    # (4, 67, 5, 67), and reading it raises in cv2.cvtColor; the inspector turns that into a valid
-    # processing_error record. Make this strict (the default) once candidate boxes are never empty;
-    # bench/fuzz_long.py counts such records as failures.
-    check_inspector(full_inspector, data, errors_are_bugs=False)
+    # Strict: a processing_error record means a stage raised. Fuzzing found one (a random scene located as
+    # a 68x86 piece got an address candidate of zero height and cv2.cvtColor raised on the empty crop).
+    check_inspector(full_inspector, data)
