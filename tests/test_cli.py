@@ -66,6 +66,9 @@ def test_inspect_json_runs_with_its_defaults_and_keeps_input_order(
     assert [r["piece_id"] for r in records] == [frames[1].stem, "broken", frames[0].stem]
     assert records[1]["reasons"] == ["bad_image"]
     assert records[0]["model"] and records[0]["postage"] is not None  # the CNN ran on the resolved device
+    import torch
+
+    assert torch.get_num_threads() == 1  # one core per inspector, as in the pipeline's workers
 
 
 def test_inspect_refuses_a_missing_path() -> None:

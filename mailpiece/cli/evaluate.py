@@ -42,13 +42,14 @@ def evaluate(
     from mailpiece.cli.report import print_address_scores, print_cnn_scores, truths_of
     from mailpiece.datasets.labels import read_labels
     from mailpiece.inspect.evaluation import score_addresses, score_cnn
-    from mailpiece.inspect.factory import build_inspector, resolve_device
+    from mailpiece.inspect.factory import build_inspector, resolve_device, use_one_core
     from mailpiece.inspect.frame import Frame
 
     if not (dataset / "labels.jsonl").is_file():
         typer.echo(f"error: {dataset} has no labels.jsonl (make one with `mailpiece synth`)", err=True)
         raise typer.Exit(2)
     labels = read_labels(dataset)[:limit]
+    use_one_core()
     inspector = build_inspector(
         ocr_engine=ocr_engine,
         sort_plan=sort_plan,

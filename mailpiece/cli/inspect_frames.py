@@ -40,7 +40,7 @@ def inspect(
     from rich.console import Console
     from rich.table import Table
 
-    from mailpiece.inspect.factory import build_inspector, resolve_device
+    from mailpiece.inspect.factory import build_inspector, resolve_device, use_one_core
     from mailpiece.inspect.frame import Frame
 
     try:
@@ -48,6 +48,7 @@ def inspect(
     except FileNotFoundError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
+    use_one_core()
     inspector = build_inspector(
         ocr_engine=ocr_engine,
         sort_plan=sort_plan,

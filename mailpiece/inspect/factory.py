@@ -46,6 +46,19 @@ def build_inspector(
     )
 
 
+def use_one_core() -> None:
+    """Keep this process's inspector on one core, as each pipeline worker is: one thread each for OpenCV,
+    torch and Tesseract. More threads only pay on an idle machine; on a busy one a spin-waiting torch
+    thread turned a 10 ms forward pass into more than a second (CNN p95 1.6 s in `mailpiece evaluate`).
+    """
+    import cv2
+    import torch
+
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+    cv2.setNumThreads(1)
+    torch.set_num_threads(1)
+
+
 def resolve_device(name: str) -> str:
     """``auto`` → ``cuda`` when a GPU is visible, else ``cpu``; anything else is passed through."""
     if name != "auto":

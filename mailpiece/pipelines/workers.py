@@ -43,13 +43,9 @@ class InspectorSettings:
                 "checkpoint": str(self.checkpoint) if self.checkpoint else None}
 
     def build(self, *, cnn: bool, device: str) -> Inspector:
-        import cv2
-        import torch
+        from mailpiece.inspect.factory import build_inspector, use_one_core
 
-        from mailpiece.inspect.factory import build_inspector
-
-        torch.set_num_threads(1)  # one worker per core: torch and OpenCV must not spread over the others
-        cv2.setNumThreads(1)
+        use_one_core()  # one worker per core: torch and OpenCV must not spread over the others
         return build_inspector(ocr_engine=self.ocr_engine, sort_plan=self.sort_plan,
                                checkpoint=self.checkpoint, cnn=cnn, device=device)
 
