@@ -132,11 +132,13 @@ def merge_row_fragments(lines: list[TextLine]) -> list[TextLine]:
         for i, other in enumerate(merged):
             a, b = other.box, line.box
             overlap = min(a[3], b[3]) - max(a[1], b[1])
-            height = max(a[3] - a[1], b[3] - b[1])
+            low, high = sorted((a[3] - a[1], b[3] - b[1]))
             # Script faces and a capital-only word beside a mixed-case one differ in height on one row.
-            similar = height <= 2.0 * min(a[3] - a[1], b[3] - b[1])
-            aligned = overlap >= 0.5 * min(a[3] - a[1], b[3] - b[1])
-            if similar and aligned and 0 <= b[0] - a[2] <= ROW_GAP * height:
+            similar = high <= 2.0 * low
+            aligned = overlap >= 0.5 * low
+            # The gap is measured in the smaller line's height: display type ("THANK YOU!") beside an
+            # address line must not pull the address's last line into its own row from afar.
+            if similar and aligned and 0 <= b[0] - a[2] <= ROW_GAP * low:
                 merged[i] = TextLine(box=(a[0], min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3])))
                 break
         else:

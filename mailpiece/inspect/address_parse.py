@@ -26,6 +26,8 @@ __all__ = ["STATE_CODES", "LastLineReading", "ParsedAddress", "parse_address"]
 
 _EDGE_JUNK = "\"'`.,:;|!~_-—–*()[]{}<>=+^«»“”‘’"
 _ZIP_SEPARATORS = "-–—~."
+# Marks OCR reads off a window's edge, a fold or a rule between two words ("NASHVILLE TN|37213"): word breaks.
+_WORD_BREAKS = re.compile(r"[,|\\/¦]")
 _COUNTRY = {"USA", "US", "U.S.A.", "U.S.A", "U.S."}
 MAX_READINGS = 16
 
@@ -118,14 +120,15 @@ def parse_address(lines: Sequence[str | OcrLine]) -> ParsedAddress:
 
 
 def _tokens(text: str) -> list[_Token]:
-    """Whitespace words, split again at commas, with edge punctuation removed (ZIP+4 hyphens kept)."""
+    """Whitespace words, split again at commas and rule-like marks, with edge punctuation removed (ZIP+4
+    hyphens kept)."""
     tokens = []
     # A run of dashes is a gap OCR filled, not a ZIP+4 hyphen: "ULLIN IL--62992-1815".
     text = re.sub(r"[-–—~]{2,}", " ", text)
     # A dash between a state and its ZIP is a gap too: "PORTER RANCH, CA-91326".
     text = re.sub(r"(?<![A-Za-z])([A-Za-z]{2})[-–—~](?=\d{3})", r"\1 ", text)
     for word_index, word in enumerate(text.split()):
-        for piece in word.split(","):
+        for piece in _WORD_BREAKS.split(word):
             piece = piece.strip(_EDGE_JUNK)
             if piece:
                 tokens.append(_Token(text=piece, word=word_index))

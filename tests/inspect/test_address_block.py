@@ -87,6 +87,14 @@ def test_row_fragments_join_across_a_wide_gap_but_not_across_the_piece() -> None
     assert len(merge_row_fragments([city, lower])) == 2
 
 
+def test_display_type_does_not_pull_an_address_line_into_its_row() -> None:
+    # "THANK YOU!" in 50 px type on the row of a 30 px last line, four of its heights (seven of the
+    # address line's) to the left: the gap is measured in the smaller line's height.
+    slogan = TextLine(box=(100, 190, 400, 240))
+    last_line = TextLine(box=(400 + 7 * 30, 200, 900, 230))
+    assert len(merge_row_fragments([slogan, last_line])) == 2
+
+
 def test_a_blank_piece_has_no_candidates() -> None:
     assert find_address_candidates(np.full((600, 1200, 3), 230, np.uint8)) == []
 

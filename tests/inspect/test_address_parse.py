@@ -94,6 +94,9 @@ def test_camera_ocr_marks_around_the_last_line_are_read_through() -> None:
         "ULLIN- IL--62992-1815 -": ("ULLIN", "IL", "62992"),  # a dash run is a gap, not a ZIP+4 hyphen
         "North Adams MA @1247": ("NORTH ADAMS", "MA", "01247"),  # @ for 0
         "Saint Louis =MO 63118": ("SAINT LOUIS", "MO", "63118"),  # = as an edge mark
+        "NASHVILLE TN|37213-6944 |": ("NASHVILLE", "TN", "37213"),  # a window's edge between state and ZIP
+        "NASHVILLE TN\\37213-6944": ("NASHVILLE", "TN", "37213"),  # the same edge read as a backslash
+        "NASHVILLE/TN 37213": ("NASHVILLE", "TN", "37213"),  # a fold line
     }
     for last_line, fields in cases.items():
         parsed = parse_address(["JANE DOE", last_line])
