@@ -19,6 +19,11 @@ _WORK_LONG_SIDE = 1200  # px the layout analysis runs at
 ROW_GAP = 6.0
 # Room left right of a block, in line heights: a crease or a faint word can cut a line short of its ZIP.
 RIGHT_ROOM = 4.0
+# How many grey levels darker than its neighbourhood a pixel must be to count as print. The faint level
+# finds print a few levels off the paper (pale ink on a flat scan); it also finds paper texture, creases
+# and shading, so it is a last resort (:meth:`ReadingAttempt.faint_pass`), not the first look.
+PRINT_CONTRAST = 12
+FAINT_PRINT_CONTRAST = 5
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,7 +52,7 @@ def components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return labels, stats
 
 
-def stroke_masks(grey: np.ndarray) -> list[np.ndarray]:
+def stroke_masks(grey: np.ndarray, contrast: int = PRINT_CONTRAST) -> list[np.ndarray]:
     """Binary masks of print, one per polarity: pixels clearly darker than their neighbourhood, and on
     dark stock also pixels clearly lighter (a white address on a blue envelope, a white label on it).
 
@@ -55,10 +60,11 @@ def stroke_masks(grey: np.ndarray) -> list[np.ndarray]:
     level cannot. The polarities stay apart: around light print the paper is darker than the local mean,
     and OR-ing the two would glue every glyph to its halo.
     """
-    dark = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12)
+    dark = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, contrast)
     if np.median(grey[::4, ::4]) >= 100:
         return [dark]
-    return [dark, cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 25, -12)]
+    light = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 25, -contrast)
+    return [dark, light]
 
 
 def _is_barcode(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
@@ -73,13 +79,15 @@ def _is_barcode(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     return bool(thin > 0.8 and np.std(widths) <= 1.5)
 
 
-def find_text_lines(piece: np.ndarray) -> tuple[list[TextLine], float]:
-    """Text lines of the piece (boxes in piece pixels) and the working scale used."""
+def find_text_lines(piece: np.ndarray, *, contrast: int = PRINT_CONTRAST) -> tuple[list[TextLine], float]:
+    """Text lines of the piece (boxes in piece pixels) and the working scale used; ``contrast`` is how
+    much darker (or lighter) than its surroundings print must be (:data:`FAINT_PRINT_CONTRAST` for pale
+    print)."""
     height, width = piece.shape[:2]
     scale = _WORK_LONG_SIDE / max(height, width)
     grey = piece if piece.ndim == 2 else cv2.cvtColor(piece, cv2.COLOR_BGR2GRAY)
     grey = cv2.resize(grey, (round(width * scale), round(height * scale)), interpolation=cv2.INTER_AREA)
-    boxes = [box for mask in stroke_masks(grey) for box in _line_boxes(mask)]
+    boxes = [box for mask in stroke_masks(grey, contrast) for box in _line_boxes(mask)]
     # Biggest first: a line found in one polarity wins over the bits of it (holes of letters) the other finds.
     boxes.sort(key=lambda b: (b[2] - b[0]) * (b[3] - b[1]), reverse=True)
     kept: list[tuple[int, int, int, int]] = []

@@ -134,8 +134,13 @@ def _face_and_read(
             return FacedReading(orientation=orientation, piece=faced, reading=attempt.confirm())
     # Rescue the way up whose text read more like text first (upside-down print reads as junk with low
     # OCR confidence, even when a ZIP-shaped token turns up in it), then the other.
-    for orientation, faced, attempt in sorted(tries, key=lambda t: _promise(t[2]), reverse=True):
+    by_promise = sorted(tries, key=lambda t: _promise(t[2]), reverse=True)
+    for orientation, faced, attempt in by_promise:
         if _acceptable(reader, attempt.rescue()):
+            return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
+    # Print too pale for the first layout (a few grey levels off the paper) is looked for last.
+    for orientation, faced, attempt in by_promise:
+        if _acceptable(reader, attempt.faint_pass()):
             return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
     orientation, faced, attempt = max(tries, key=lambda t: t[2].settled().quality)
     return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())

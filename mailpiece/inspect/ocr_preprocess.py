@@ -25,6 +25,7 @@ class OcrRecipe:
     ink_gamma: float = 1.0  # > 1 darkens grey (faint or blurred) ink while paper stays white
     sharpen: float = 0.0  # unsharp-mask amount; restores edges that blur spread
     binarize: bool = False
+    local_ink: bool = False  # stretch each neighbourhood's own ink to black (pale print beside dark print)
 
     def apply(self, crop: np.ndarray, *, text_height_px: float | None = None) -> np.ndarray:
         """The crop prepared this way (uint8 grey, padded)."""
@@ -36,6 +37,7 @@ class OcrRecipe:
             ink_percentile=self.ink_percentile,
             ink_gamma=self.ink_gamma,
             sharpen=self.sharpen,
+            local_ink=self.local_ink,
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -52,6 +54,10 @@ RESCUE_RECIPES: tuple[OcrRecipe, ...] = (
     OcrRecipe(name="sharpened", sharpen=1.0),
     OcrRecipe(name="bold-ink", ink_percentile=70.0),
 )
+# Print a few grey levels off the paper (a worn ribbon, a pale inkjet, light-blue ink on a flat scan) is no
+# ink to the global stretch, or is outweighed by a black barcode above it; here each neighbourhood's
+# darkest print becomes black. Paired with the layout's faint print mask (ReadingAttempt.faint_pass).
+FAINT_RECIPE = OcrRecipe(name="faint-ink", target_height_px=22.0, ink_percentile=None, local_ink=True)
 
 
 def as_grey(image: np.ndarray) -> np.ndarray:
@@ -84,6 +90,7 @@ def preprocess_for_ocr(
     ink_percentile: float | None = 30.0,
     ink_gamma: float = 1.0,
     sharpen: float = 0.0,
+    local_ink: bool = False,
 ) -> np.ndarray:
     """Grey, dark text on light, glyphs scaled to about ``target_height_px``, shading flattened, padded.
 
@@ -108,6 +115,8 @@ def preprocess_for_ocr(
         flat = cv2.addWeighted(flat, 1 + sharpen, blurred, -sharpen, 0)
     if ink_percentile is not None:
         flat = stretch_ink(flat, ink_percentile)
+    if local_ink:
+        flat = stretch_ink_locally(flat, glyph_px)
     if ink_gamma != 1.0:
         lut = np.round(255 * (np.arange(256) / 255.0) ** ink_gamma).astype(np.uint8)
         flat = cv2.LUT(flat, lut)
@@ -129,6 +138,21 @@ def stretch_ink(flat: np.ndarray, percentile: float) -> np.ndarray:
         return flat
     lut = np.clip((np.arange(256, dtype=np.float32) - level) * 255.0 / (255.0 - level), 0, 255)
     return cv2.LUT(flat, lut.astype(np.uint8))
+
+
+# A neighbourhood whose darkest pixel is this light holds no print, only paper grain and JPEG noise.
+_PAPER_ONLY = 242
+
+
+def stretch_ink_locally(flat: np.ndarray, glyph_px: int) -> np.ndarray:
+    """Map each neighbourhood's darkest level (over about two glyphs) to black and paper to white; areas
+    with no print become plain white, so stretching cannot turn paper grain into strokes."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (2 * glyph_px + 1, glyph_px + 1))
+    darkest = cv2.blur(cv2.erode(flat, kernel), (glyph_px, glyph_px)).astype(np.float32)
+    stretched = (flat.astype(np.float32) - darkest) * 255.0 / np.maximum(255.0 - darkest, 1.0)
+    out = np.clip(stretched, 0, 255).astype(np.uint8)
+    out[darkest > _PAPER_ONLY] = 255
+    return out
 
 
 def flatten_background(grey: np.ndarray, glyph_px: int) -> np.ndarray:

@@ -13,12 +13,18 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from mailpiece.inspect.address_block import BlockCandidate, TextLine, find_address_candidates
+from mailpiece.inspect.address_block import (
+    FAINT_PRINT_CONTRAST,
+    BlockCandidate,
+    TextLine,
+    find_address_candidates,
+    find_text_lines,
+)
 from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.ocr import OcrEngine, OcrTimeout
 from mailpiece.inspect.ocr_budget import OcrBudget, OcrBudgetSpent
-from mailpiece.inspect.ocr_preprocess import RESCUE_RECIPES, STANDARD_RECIPE, OcrRecipe
+from mailpiece.inspect.ocr_preprocess import FAINT_RECIPE, RESCUE_RECIPES, STANDARD_RECIPE, OcrRecipe
 from mailpiece.inspect.result import Address
 from mailpiece.inspect.zip_directory import AddressVerdict, ZipDirectory
 
@@ -197,11 +203,7 @@ class ReadingAttempt:
         self.reader = reader
         self.piece = piece
         self.budget = budget or OcrBudget(None)
-        candidates = find_address_candidates(piece, limit=reader.candidates, lines=lines)
-        # Only blocks close to the best layout score compete: a return address in its corner reads and
-        # verifies just as well as the destination, so OCR must never promote it over the block that sits
-        # where destinations sit.
-        self.contenders = [c for c in candidates if c.score >= candidates[0].score - LAYOUT_MARGIN]
+        self.contenders = _contenders(find_address_candidates(piece, limit=reader.candidates, lines=lines))
         self.readings: list[tuple[BlockCandidate, AddressReading]] = []
 
     @property
@@ -247,6 +249,19 @@ class ReadingAttempt:
                 break
         return self.settled()
 
+    def faint_pass(self) -> AddressReading:
+        """The last resort for print too pale for the layout and the standard ink stretch: find the lines
+        again with a mask that takes print a few grey levels off the paper, and read the blocks it finds
+        with the faint-ink recipe, stopping at the first confident reading."""
+        lines = find_text_lines(self.piece, contrast=FAINT_PRINT_CONTRAST)[0]
+        candidates = find_address_candidates(self.piece, limit=self.reader.candidates, lines=lines)
+        for candidate in _contenders(candidates):
+            reading = self.reader.read_block(self.piece, candidate, FAINT_RECIPE, budget=self.budget)
+            self.readings.append((candidate, reading))
+            if self.reader.confident(reading):
+                break
+        return self.settled()
+
     def cut_short(self, why: str) -> AddressReading:
         """The best reading so far of a piece whose OCR budget ran out, held below acceptance."""
         best = self.settled().capped(self.reader.below_accept, "the OCR time budget ran out")
@@ -281,6 +296,13 @@ class ReadingAttempt:
             why = "a ZIP of the same town is one keystroke away and no second reading agrees"
             return best.capped(self.reader.below_accept, why)
         return best
+
+
+def _contenders(candidates: list[BlockCandidate]) -> list[BlockCandidate]:
+    """The candidates close to the best layout score. Only these compete: a return address in its corner
+    reads and verifies just as well as the destination, so OCR must never promote it over the block that
+    sits where destinations sit."""
+    return [c for c in candidates if c.score >= candidates[0].score - LAYOUT_MARGIN]
 
 
 def _backs(reading: AddressReading, best: AddressReading) -> bool:

@@ -80,3 +80,18 @@ def test_turning_twice_gives_the_piece_back() -> None:
     piece = draw_piece()
     assert np.array_equal(rotate_180(rotate_180(piece)), piece)
     assert np.array_equal(rotate_180(piece)[0, 0], piece[-1, -1])
+
+
+def test_pale_print_is_found_and_read_by_the_last_resort_faint_pass(reader) -> None:
+    # Light-grey print 16 levels under the paper, slightly out of focus, below a black barcode-like row:
+    # too pale for the first layout and for the global ink stretch (the bars set its black level), so the
+    # first passes and the rescue recipes read nothing; the faint pass finds the lines and stretches each
+    # neighbourhood's own ink.
+    piece = draw_piece(paper=(251, 251, 251), ink=(235, 235, 235))
+    for i in range(40):
+        piece[300 : 316 if i % 2 else 326, 620 + 12 * i : 625 + 12 * i] = 15
+    piece = cv2.GaussianBlur(piece, (0, 0), 1.0)
+    assert reader.read(piece).address is None
+    faced = face_and_read(piece, reader)
+    assert faced.orientation == 0 and faced.reading.recipe == "faint-ink"
+    assert faced.reading.address.zip5 == "06103" and faced.reading.reject_reasons(THRESHOLDS) == ()
