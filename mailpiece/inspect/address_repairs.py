@@ -57,9 +57,9 @@ def place_fit(
     elif not zip_repaired and not city_is_a_town and (tail := _named_tail(city, entry)) is not None:
         name = tail
         cost += LEADING_WORDS_COST
-    elif not zip_repaired and not city_is_a_town and (whole := _cut_name(city, entry)) is not None:
-        name = whole
-        cost += CUT_NAME_COST
+    elif not zip_repaired and not city_is_a_town and (cut := _cut_name(city, entry)) is not None:
+        name, cut_cost = cut
+        cost += cut_cost
     else:
         limit = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
         distance, name = min((edit_distance(city, c, limit), c) for c in sorted(entry.cities))
@@ -86,13 +86,18 @@ def _named_tail(city: str, entry: ZipEntry) -> str | None:
     return None
 
 
-def _cut_name(city: str, entry: ZipEntry) -> str | None:
-    """The ZIP's name that the read city is the end of (its start lost), when enough of it is left."""
-    if len(city) < CUT_NAME_MIN_LETTERS:
-        return None
-    for name in sorted(entry.cities):
-        if name.endswith(city) and 2 * len(city) >= len(name):
-            return name
+def _cut_name(city: str, entry: ZipEntry) -> tuple[str, float] | None:
+    """The ZIP's name that the read city is the end of (its start lost), when enough of it is left, and
+    what believing it costs. The lost start may also have come back as a garbled word ("QUAR VERNON" for
+    MOUNT VERNON, a crease through MOUNT): the words after it must then be the end of the name."""
+    words = city.split()
+    for start in range(len(words)):
+        tail = " ".join(words[start:])
+        if len(tail) < CUT_NAME_MIN_LETTERS:
+            return None
+        for name in sorted(entry.cities):
+            if name.endswith(tail) and 2 * len(tail) >= len(name):
+                return name, CUT_NAME_COST + (LEADING_WORDS_COST if start else 0.0)
     return None
 
 

@@ -97,6 +97,7 @@ def test_planted_errors_are_corrected(directory, last_line: str, zip5: str, chan
         ("DON'T MISS OUT NEW FREEDOM, PA 17349", "17349"),  # an endorsement on the city's line
         ("DIEVILLE, 1. 62214", "62214"),  # ADDIEVILLE IL with its start creased off, IL read as "1."
         ("OPOLIS IL 62539", "62539"),  # ILLIOPOLIS cut by the frame edge
+        ("quar VERNON ME 04352-3581", "04352"),  # MOUNT VERNON with a crease through MOUNT
     ],
 )
 def test_the_state_and_blurred_digits_give_way_to_zip_and_city(directory, last_line: str, zip5: str) -> None:
@@ -111,6 +112,8 @@ def test_a_town_named_like_another_plus_a_word_is_not_junk_in_front_of_it(direct
     assert verdict.zip5 != "06103" or verdict.confidence < DEFAULTS.accept_confidence
     assert check(directory, "ATTN NEWAYGO MI 49337").zip5 == "49337"
     assert not check(directory, "VILLE IL 62214").verified, "too little of ADDIEVILLE is left to vouch"
+    assert not check(directory, "BLAH YORK NY 10027").verified, "YORK is too little of NEW YORK"
+    assert not check(directory, "XX VERNON ME 04353").verified, "04353 is no VERNON"
 
 
 def test_a_garbled_state_without_a_matching_city_or_far_in_a_big_city_is_no_evidence(directory) -> None:
