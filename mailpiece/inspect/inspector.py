@@ -21,6 +21,7 @@ from mailpiece.inspect.decode import BadImage, decode_image
 from mailpiece.inspect.facing import face_and_read
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.locate import LocatedPiece, locate_piece
+from mailpiece.inspect.postage_box import find_postage_box
 from mailpiece.inspect.postage_damage import PostageDamageStage
 from mailpiece.inspect.reader import AddressReader, AddressReading, OcrBudget
 from mailpiece.inspect.result import Result, bad_image
@@ -149,6 +150,8 @@ class Inspector:
         """Fold in the CNN's postage and damage calls and decide."""
         try:
             postage, damage = calls if calls is not None else (None, None)
+            # Where the postage the CNN called present sits: an overlay for the review desk, no decision.
+            postage_box = find_postage_box(prepared.piece) if postage and postage.present else None
             address = prepared.reading.address
             verdict = decide(
                 address,
@@ -172,6 +175,7 @@ class Inspector:
                 timings_ms={**prepared.timings_ms, "total": _total_ms(prepared.timings_ms)},
                 piece_quad=_frame_quad(prepared),
                 address_box=_frame_box(prepared, prepared.reading.box),
+                postage_box=_frame_box(prepared, postage_box),
             )
         except Exception as err:  # never lose the frame
             return self._reject_error(prepared.frame, err, prepared.timings_ms, None)
