@@ -64,7 +64,7 @@ class HotFolderSource:
         if not ready:
             return []
         self._last_activity = time.monotonic()
-        items = [read_frame_file(path, time.monotonic()) for path in ready]
+        items = [read_frame_file(path, time.monotonic(), piece_id=path.stem) for path in ready]
         self._in_flight.update(path.name for path in ready)
         return items
 

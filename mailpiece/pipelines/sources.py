@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Protocol
 
 from mailpiece.inspect.frame import Frame
+from mailpiece.inspect.piece_ids import piece_ids
 from mailpiece.inspect.result import Result
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
@@ -86,26 +87,35 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
-def read_frame_file(path: Path, arrived_s: float) -> SourceItem:
-    """An item for one image file; a file that cannot be read becomes an ``unreadable`` item, not an error."""
+def read_frame_file(path: Path, arrived_s: float, *, piece_id: str, source: str | None = None) -> SourceItem:
+    """An item for one image file; a file that cannot be read becomes an ``unreadable`` item, not an error.
+
+    ``source`` is where the frame came from when that is not where it is read from now (the hot folder).
+    """
+    source = str(path) if source is None else source
     try:
-        frame = Frame.from_path(path)
+        frame = Frame(piece_id=piece_id, source=source, data=path.read_bytes())
     except OSError as err:
-        return SourceItem(piece_id=path.stem, source=str(path), payload=None, arrived_s=arrived_s, path=path,
+        return SourceItem(piece_id=piece_id, source=source, payload=None, arrived_s=arrived_s, path=path,
                           unreadable=f"cannot read file: {err.strerror or err}")
-    return SourceItem(piece_id=frame.piece_id, source=frame.source, payload=frame, arrived_s=arrived_s,
-                      path=path)
+    return SourceItem(piece_id=piece_id, source=source, payload=frame, arrived_s=arrived_s, path=path)
 
 
 class FolderSource:
-    """A folder of frames (searched recursively, sorted): process what is there, then stop."""
+    """A folder of frames (searched recursively, sorted): process what is there, then stop.
+
+    Piece ids are the file stems, made unique where stems collide (``mailpiece.inspect.piece_ids``): they
+    depend only on which files there are, so a re-run over the same files skips exactly those recorded.
+    """
 
     def __init__(self, folder: str | Path, *, reprocess: bool = False) -> None:
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise FileNotFoundError(f"no such folder: {self.folder}")
-        self._files: Iterator[Path] = iter(sorted(
-            p for p in self.folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES))
+        files = sorted(
+            p for p in self.folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        ids = piece_ids([path.relative_to(self.folder) for path in files])
+        self._files: Iterator[tuple[Path, str]] = zip(files, ids, strict=True)
         self._reprocess = reprocess
         self._done = False
 
@@ -123,8 +133,8 @@ class FolderSource:
 
     def poll(self, limit: int) -> list[SourceItem]:
         items = []
-        for path in self._files:
-            items.append(read_frame_file(path, time.monotonic()))
+        for path, piece_id in self._files:
+            items.append(read_frame_file(path, time.monotonic(), piece_id=piece_id))
             if len(items) >= limit:
                 return items
         self._done = True

@@ -1,8 +1,11 @@
-"""Sources without Ray: folders, hot folders (complete files only, moved after ack), video, synthetic."""
+"""Sources: folders, hot folders (complete files only, moved after ack), video, synthetic; piece ids that
+stay distinct when file stems collide, checked also end to end with a real SQLite sink on local Ray."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import sqlite3
 import time
 from pathlib import Path
 
@@ -12,9 +15,11 @@ import pytest
 
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.result import Result, bad_image
+from mailpiece.pipelines.driver import run_pipeline
 from mailpiece.pipelines.hot_folder import HotFolderSource
 from mailpiece.pipelines.sources import FolderSource, SyntheticRecipe, SyntheticSource, open_source
 from mailpiece.pipelines.video import PieceTrigger, VideoSource
+from mailpiece.pipelines.workers import InspectorSettings
 
 
 def _sorted(piece_id: str) -> Result:
@@ -42,6 +47,48 @@ def test_folder_yields_every_image_sorted_and_marks_unreadable(tmp_path: Path) -
     if os.geteuid() != 0:  # root reads anything
         assert items[2].payload is None and "cannot read" in items[2].unreadable
     assert source.skips_written and not FolderSource(tmp_path, reprocess=True).skips_written
+
+
+def _colliding_folder(frames_dir: Path, folder: Path) -> dict[str, str]:
+    """Real frames under names whose stems collide; returns each file's expected piece id."""
+    expected = {"a.jpg": "a.jpg", "a.png": "a.png", "x/b.jpg": "x~b.jpg", "y/b.jpg": "y~b.jpg",
+                "unique.jpg": "unique"}
+    frames = sorted(frames_dir.glob("piece_*.jpg"))
+    for frame, name in zip(frames, expected, strict=False):
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(frame, folder / name)
+    return expected
+
+
+def test_folder_gives_files_with_one_stem_distinct_ids_the_same_on_every_run(
+        frames_dir: Path, tmp_path: Path) -> None:
+    expected = _colliding_folder(frames_dir, tmp_path)
+    for _ in range(2):
+        items = _drain(FolderSource(tmp_path), limit=2)
+        assert {str(i.path.relative_to(tmp_path)): i.piece_id for i in items} == expected
+        assert all(i.payload.piece_id == i.piece_id for i in items)
+
+
+def _records(db: Path) -> dict[str, tuple[str, str]]:
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT piece_id, source, created_at FROM results").fetchall()
+    return {row[0]: row[1:] for row in rows}
+
+
+@pytest.mark.usefixtures("local_ray")
+def test_colliding_stems_are_separate_records_and_a_rerun_adds_none(
+        frames_dir: Path, settings: InspectorSettings, tmp_path: Path) -> None:
+    folder, db = tmp_path / "frames", tmp_path / "results.db"
+    expected = _colliding_folder(frames_dir, folder)
+    first = run_pipeline(str(folder), f"sqlite:{db}", settings=settings, run_id="stems")
+    records = _records(db)
+    assert first.frames == 5 and sorted(records) == sorted(expected.values())
+    assert {pid: source for pid, (source, _) in records.items()} == {
+        pid: str(folder / name) for name, pid in expected.items()}  # each record is its own file's
+
+    again = run_pipeline(str(folder), f"sqlite:{db}", settings=settings, run_id="stems-again")
+    assert (again.frames, again.skipped) == (0, 5)
+    assert _records(db) == records
 
 
 def test_synthetic_source_is_paced_and_renders_deterministically() -> None:
