@@ -16,6 +16,7 @@ from typing import Protocol
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.piece_ids import piece_ids
 from mailpiece.inspect.result import Result
+from mailpiece.pipelines.records import Sink
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
 
@@ -70,6 +71,10 @@ class Source(Protocol):
     @property
     def exhausted(self) -> bool:
         """No item will ever come again (a folder is done; a hot folder never is, unless told to idle out)."""
+        ...
+
+    def attach(self, sink: Sink) -> None:
+        """The sink this run writes to, given before the first poll (the hot folder never reuses its ids)."""
         ...
 
     def poll(self, limit: int) -> list[SourceItem]:
@@ -131,6 +136,9 @@ class FolderSource:
     def exhausted(self) -> bool:
         return self._done
 
+    def attach(self, sink: Sink) -> None:
+        """Nothing to do: the driver skips what the sink has (``skips_written``)."""
+
     def poll(self, limit: int) -> list[SourceItem]:
         items = []
         for path, piece_id in self._files:
@@ -174,6 +182,9 @@ class SyntheticSource:
     @property
     def exhausted(self) -> bool:
         return self._next >= self._end
+
+    def attach(self, sink: Sink) -> None:
+        """Nothing to do: a synthetic piece's id is its seed and index."""
 
     def poll(self, limit: int) -> list[SourceItem]:
         now = time.monotonic()
