@@ -26,6 +26,7 @@ from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.result import Result
 from mailpiece.pipelines.cluster import plan_stages
 from mailpiece.pipelines.driver import run_pipeline
+from mailpiece.pipelines.records import Sink
 from mailpiece.pipelines.sinks import open_sink
 from mailpiece.pipelines.sources import FolderSource, SourceItem
 from mailpiece.pipelines.workers import InspectorSettings
@@ -45,6 +46,9 @@ class PacedFrames:
     @property
     def exhausted(self) -> bool:
         return self._next >= len(self.frames)
+
+    def attach(self, sink: Sink) -> None:
+        pass
 
     def poll(self, limit: int) -> list[SourceItem]:
         now = time.monotonic()

@@ -71,6 +71,27 @@ def test_inspect_json_runs_with_its_defaults_and_keeps_input_order(
     assert torch.get_num_threads() == 1  # one core per inspector, as in the pipeline's workers
 
 
+def test_inspect_gives_files_with_one_stem_distinct_piece_ids(tiny_dataset: Path, tmp_path: Path) -> None:
+    import json
+    import shutil
+
+    frames = sorted((tiny_dataset / "frames").glob("*.jpg"))
+    folder = tmp_path / "frames"
+    for sub in ("x", "y"):
+        (folder / sub).mkdir(parents=True)
+    for frame, name in zip(frames, ["a.jpg", "a.png", "x/b.jpg"], strict=True):
+        shutil.copy2(frame, folder / name)
+    for name in ("y/b.jpg", "unique.jpg"):
+        (folder / name).write_bytes(b"not a jpeg")  # a bad image is a piece too
+    result = CliRunner().invoke(app, ["inspect", "--json", "--no-cnn", str(folder)])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+    expected = {"a.jpg": "a.jpg", "a.png": "a.png", "unique.jpg": "unique", "x/b.jpg": "x~b.jpg",
+                "y/b.jpg": "y~b.jpg"}  # in input (sorted path) order
+    assert [(r["source"], r["piece_id"]) for r in records] == [
+        (str(folder / name), piece_id) for name, piece_id in expected.items()]
+
+
 def test_inspect_refuses_a_missing_path() -> None:
     assert CliRunner().invoke(app, ["inspect", "no/such/frame.jpg"]).exit_code == 2
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import typer
 
-from mailpiece.cli.frames import frame_paths
+from mailpiece.cli.frames import frame_files
 from mailpiece.cli.options import (
     checkpoint_option,
     cnn_option,
@@ -44,7 +44,7 @@ def inspect(
     from mailpiece.inspect.frame import Frame
 
     try:
-        files = frame_paths(paths)
+        files = frame_files(paths)
     except FileNotFoundError as err:
         typer.echo(f"error: {err}", err=True)
         raise typer.Exit(2) from None
@@ -60,12 +60,12 @@ def inspect(
     table = Table("piece", "decision", "bin", "ZIP", "conf", "postage", "damage", "reasons / message")
     decisions: Counter[str] = Counter()
     with err_console.status("inspecting…") as status:
-        for number, path in enumerate(files, start=1):
+        for number, (path, piece_id) in enumerate(files, start=1):
             status.update(f"inspecting {number}/{len(files)}: {path.name}")
             try:
-                frame = Frame.from_path(path)
+                frame = Frame.from_path(path, piece_id=piece_id)
             except OSError as err:
-                frame = Frame(piece_id=path.stem, source=str(path), data=b"")
+                frame = Frame(piece_id=piece_id, source=str(path), data=b"")
                 result = inspector.reject_bad(frame, f"cannot read file: {err}")
             else:
                 result = inspector(frame)

@@ -16,8 +16,8 @@ def run(
         ...,
         "--source",
         help="Where frames come from: a folder (process it, then stop), watch:DIR (a hot "
-        "folder; files move to DIR/done or DIR/failed once recorded), video:PATH, camera:N, or "
-        "synthetic:N[:SEED].",
+        "folder; a taken file waits in DIR/inspecting, then moves to DIR/done or DIR/failed once "
+        "recorded), video:PATH, camera:N, or synthetic:N[:SEED].",
     ),
     sink: str = typer.Option(
         "sqlite:results.db",

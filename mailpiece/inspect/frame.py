@@ -21,7 +21,9 @@ class Frame:
     data: bytes | np.ndarray
 
     @classmethod
-    def from_path(cls, path: str | Path) -> Frame:
-        """Read a frame file; the piece id is the file stem, as the record contract says."""
+    def from_path(cls, path: str | Path, *, piece_id: str | None = None) -> Frame:
+        """Read a frame file; the piece id is the file stem, as the record contract says, unless the caller
+        made it unique among files with the same stem (``mailpiece.inspect.piece_ids``)."""
         path = Path(path)
-        return cls(piece_id=path.stem, source=str(path), data=path.read_bytes())
+        piece_id = path.stem if piece_id is None else piece_id
+        return cls(piece_id=piece_id, source=str(path), data=path.read_bytes())

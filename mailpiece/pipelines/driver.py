@@ -69,6 +69,7 @@ def run_pipeline(
     settings = settings or InspectorSettings()
     src = open_source(source, reprocess=reprocess) if isinstance(source, str) else source
     snk = open_sink(sink) if isinstance(sink, str) else sink
+    src.attach(snk)
     owns_ray = False
     pool: StagePool | None = None
     try:

@@ -14,7 +14,9 @@ from pathlib import Path
 from typing import Protocol
 
 from mailpiece.inspect.frame import Frame
+from mailpiece.inspect.piece_ids import piece_ids
 from mailpiece.inspect.result import Result
+from mailpiece.pipelines.records import Sink
 
 IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
 
@@ -71,6 +73,10 @@ class Source(Protocol):
         """No item will ever come again (a folder is done; a hot folder never is, unless told to idle out)."""
         ...
 
+    def attach(self, sink: Sink) -> None:
+        """The sink this run writes to, given before the first poll (the hot folder never reuses its ids)."""
+        ...
+
     def poll(self, limit: int) -> list[SourceItem]:
         """Up to ``limit`` items that are ready now, without waiting (the driver idles between polls)."""
         ...
@@ -86,26 +92,35 @@ class Source(Protocol):
     def close(self) -> None: ...
 
 
-def read_frame_file(path: Path, arrived_s: float) -> SourceItem:
-    """An item for one image file; a file that cannot be read becomes an ``unreadable`` item, not an error."""
+def read_frame_file(path: Path, arrived_s: float, *, piece_id: str, source: str | None = None) -> SourceItem:
+    """An item for one image file; a file that cannot be read becomes an ``unreadable`` item, not an error.
+
+    ``source`` is where the frame came from when that is not where it is read from now (the hot folder).
+    """
+    source = str(path) if source is None else source
     try:
-        frame = Frame.from_path(path)
+        frame = Frame(piece_id=piece_id, source=source, data=path.read_bytes())
     except OSError as err:
-        return SourceItem(piece_id=path.stem, source=str(path), payload=None, arrived_s=arrived_s, path=path,
+        return SourceItem(piece_id=piece_id, source=source, payload=None, arrived_s=arrived_s, path=path,
                           unreadable=f"cannot read file: {err.strerror or err}")
-    return SourceItem(piece_id=frame.piece_id, source=frame.source, payload=frame, arrived_s=arrived_s,
-                      path=path)
+    return SourceItem(piece_id=piece_id, source=source, payload=frame, arrived_s=arrived_s, path=path)
 
 
 class FolderSource:
-    """A folder of frames (searched recursively, sorted): process what is there, then stop."""
+    """A folder of frames (searched recursively, sorted): process what is there, then stop.
+
+    Piece ids are the file stems, made unique where stems collide (``mailpiece.inspect.piece_ids``): they
+    depend only on which files there are, so a re-run over the same files skips exactly those recorded.
+    """
 
     def __init__(self, folder: str | Path, *, reprocess: bool = False) -> None:
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise FileNotFoundError(f"no such folder: {self.folder}")
-        self._files: Iterator[Path] = iter(sorted(
-            p for p in self.folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES))
+        files = sorted(
+            p for p in self.folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+        ids = piece_ids([path.relative_to(self.folder) for path in files])
+        self._files: Iterator[tuple[Path, str]] = zip(files, ids, strict=True)
         self._reprocess = reprocess
         self._done = False
 
@@ -121,10 +136,13 @@ class FolderSource:
     def exhausted(self) -> bool:
         return self._done
 
+    def attach(self, sink: Sink) -> None:
+        """Nothing to do: the driver skips what the sink has (``skips_written``)."""
+
     def poll(self, limit: int) -> list[SourceItem]:
         items = []
-        for path in self._files:
-            items.append(read_frame_file(path, time.monotonic()))
+        for path, piece_id in self._files:
+            items.append(read_frame_file(path, time.monotonic(), piece_id=piece_id))
             if len(items) >= limit:
                 return items
         self._done = True
@@ -164,6 +182,9 @@ class SyntheticSource:
     @property
     def exhausted(self) -> bool:
         return self._next >= self._end
+
+    def attach(self, sink: Sink) -> None:
+        """Nothing to do: a synthetic piece's id is its seed and index."""
 
     def poll(self, limit: int) -> list[SourceItem]:
         now = time.monotonic()

@@ -16,6 +16,7 @@ import numpy as np
 
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.result import Result
+from mailpiece.pipelines.records import Sink
 from mailpiece.pipelines.sources import SourceItem
 
 VIDEO_SUFFIXES = frozenset({".mp4", ".avi", ".mkv", ".mov", ".m4v", ".webm", ".mjpeg", ".mjpg"})
@@ -92,6 +93,9 @@ class VideoSource:
     @property
     def exhausted(self) -> bool:
         return self._ended
+
+    def attach(self, sink: Sink) -> None:
+        """Nothing to do: a piece's id is the stream and its number in it."""
 
     def poll(self, limit: int) -> list[SourceItem]:
         items: list[SourceItem] = []

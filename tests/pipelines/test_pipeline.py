@@ -95,8 +95,8 @@ def test_hot_folder_moves_frames_only_after_their_record_is_written(
     checked: list[str] = []
 
     def check_order(record: PieceRecord) -> None:
-        frame = Path(record.result.source)
-        assert frame.parent == hot and frame.exists(), "moved before its record was written"
+        frame = Path(record.result.source)  # where the camera wrote it; taken, it waits in inspecting/
+        assert frame.parent == hot and (hot / "inspecting" / frame.name).exists(), "moved before the write"
         assert record.result.piece_id in _rows(db), "acknowledged before the write"
         checked.append(record.result.piece_id)
 
@@ -105,7 +105,7 @@ def test_hot_folder_moves_frames_only_after_their_record_is_written(
     assert sorted(checked) == pieces
     assert sorted(p.stem for p in (hot / "done").iterdir()) == [p for p in pieces if p != "corrupt_0001"]
     assert [p.name for p in (hot / "failed").iterdir()] == ["corrupt_0001.jpg"]
-    assert not [p for p in hot.iterdir() if p.is_file()]
+    assert not [p for p in hot.iterdir() if p.is_file()] and not list((hot / "inspecting").iterdir())
     assert _rows(db)["corrupt_0001"][3] == str(hot / "failed" / "corrupt_0001.jpg")
 
 
