@@ -17,6 +17,7 @@ from typing import Any
 
 from PIL import Image
 
+from mailpiece.inspect.piece_ids import free_piece_id
 from mailpiece.inspect.zip_directory import ZipDirectory
 from mailpiece.review.corrections import agrees
 from mailpiece.review.security import image_file
@@ -43,6 +44,7 @@ def export_labels(
     (out / "frames").mkdir(parents=True, exist_ok=True)
     skipped: dict[str, int] = {}
     lines = []
+    used: set[str] = set()  # file stems given so far: two piece ids must not share one frame file
     for piece_id, fields in sorted(store.latest_reviews().items()):
         stored = store.piece(piece_id)
         image = image_file(stored.image_path, store.path.parent) if stored else None
@@ -51,7 +53,9 @@ def export_labels(
             why = "no record" if stored is None else "no readable image"
             skipped[why] = skipped.get(why, 0) + 1
             continue
-        name = f"frames/{_file_stem(piece_id)}{image.suffix.lower()}"
+        stem = free_piece_id(_file_stem(piece_id), lambda s: s in used)  # a~2 and a_2 both read a_2
+        used.add(stem)
+        name = f"frames/{stem}{image.suffix.lower()}"
         shutil.copy2(image, out / name)
         lines.append(_label(stored, fields, name, size, directory))
     with open(out / "labels.jsonl", "w", encoding="utf-8") as fh:
@@ -122,8 +126,9 @@ def _frame_size(image: Path) -> tuple[int, int] | None:
 
 
 def _file_stem(piece_id: str) -> str:
-    """A piece id as a safe file name (ids from cameras or URLs may hold any character)."""
-    return re.sub(r"[^A-Za-z0-9._-]", "_", piece_id).lstrip(".") or "piece"
+    """A piece id as a safe file name (ids from cameras or URLs may hold any character; ``~`` is the
+    separator of piece ids made unique, mailpiece.inspect.piece_ids)."""
+    return re.sub(r"[^A-Za-z0-9._~-]", "_", piece_id).lstrip(".") or "piece"
 
 
 def _readme(count: int, db: Path) -> str:

@@ -44,3 +44,21 @@ def test_export_writes_what_the_loader_reads_and_skips_pieces_without_an_image(
     export_labels(store, tmp_path / "out")  # a second export rewrites the labels with the latest review
     again = {r.image.stem: (r.postage, r.damage) for r in read_records(tmp_path / "out")}
     assert again[reviewed[0]] == ("stamp", "torn") and len(again) == 2
+
+
+def test_piece_ids_that_read_as_one_file_name_export_as_two_frames(results_db: Path, tmp_path: Path) -> None:
+    # "a b" and "a_b" are two pieces, but both are "a_b" as a file name: neither may overwrite the other.
+    store = ReviewStore(results_db)
+    some = store.piece(store.queue()[0].piece_id)
+    sink = SqliteSink(results_db)
+    for piece_id in ("a b", "a_b", "x~2"):
+        result = Result.from_dict({**some.result.to_dict(), "piece_id": piece_id})
+        sink.write([PieceRecord(result=result, image_path=some.image_path)])
+    sink.close()
+    store = ReviewStore(results_db)
+    for piece_id in ("a b", "a_b", "x~2"):
+        store.record_review(Review(piece_id=piece_id, zip=None, postage="stamp", damage="none"),
+                            store.piece(piece_id).result)  # fmt: skip
+    summary = export_labels(store, tmp_path / "out")
+    images = sorted(r.image.stem for r in read_records(tmp_path / "out"))
+    assert summary.exported == 3 and images == ["a_b", "a_b~2", "x~2"]
