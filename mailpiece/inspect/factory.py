@@ -8,7 +8,7 @@ from pathlib import Path
 
 from mailpiece.inspect.config import InspectConfig
 from mailpiece.inspect.inspector import Inspector
-from mailpiece.inspect.ocr import build_ocr_engine
+from mailpiece.inspect.ocr import LINE_PSM, build_ocr_engine
 from mailpiece.inspect.postage_damage import PostageDamageStage
 from mailpiece.inspect.reader import AddressReader
 from mailpiece.inspect.sort_plan import SortPlan
@@ -30,8 +30,10 @@ def build_inspector(
     """
     config = config or InspectConfig()
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread per worker
-    engine = build_ocr_engine(ocr_engine or config.ocr_engine, time_budget_ms=config.ocr_time_budget_ms)
-    reader = AddressReader(engine, ZipDirectory.shared(), config.address)
+    engine_name = ocr_engine or config.ocr_engine
+    engine = build_ocr_engine(engine_name, time_budget_ms=config.ocr_time_budget_ms)
+    line_engine = build_ocr_engine(engine_name, psm=LINE_PSM, time_budget_ms=config.ocr_time_budget_ms)
+    reader = AddressReader(engine, ZipDirectory.shared(), config.address, line_ocr=line_engine)
     stage = None
     if cnn:
         from mailpiece.models.predict import PieceClassifier

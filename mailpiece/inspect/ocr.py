@@ -27,6 +27,7 @@ from mailpiece.inspect.ocr_preprocess import (  # noqa: F401
 DEFAULT_TESSDATA = Path("/usr/share/tesseract-ocr/5/tessdata")
 # PSM 6 ("a single uniform block") read address crops as well as PSM 4 and 11: docs/address-reading.md.
 DEFAULT_PSM = 6
+LINE_PSM = 7  # "a single text line": the last line alone, as a second opinion (reader.last_line_box)
 # Crops carry no DPI; telling both engines the same value keeps their layout heuristics identical.
 SOURCE_DPI = 300
 # Tesseract settings both engines use. The crop is already dark-on-light (preprocess_for_ocr), so

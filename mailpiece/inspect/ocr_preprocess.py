@@ -57,6 +57,8 @@ RESCUE_RECIPES: tuple[OcrRecipe, ...] = (
 # Print a few grey levels off the paper (a worn ribbon, a pale inkjet, light-blue ink on a flat scan) is no
 # ink to the global stretch, or is outweighed by a black barcode above it; here each neighbourhood's
 # darkest print becomes black. Paired with the layout's faint print mask (ReadingAttempt.faint_pass).
+# The block's last line alone, read by a one-line engine as a second opinion on the ZIP (28 px glyphs).
+LINE_RECIPE = OcrRecipe(name="last-line")
 FAINT_RECIPE = OcrRecipe(name="faint-ink", target_height_px=22.0, ink_percentile=None, local_ink=True)
 
 

@@ -24,7 +24,13 @@ from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.ocr import OcrEngine, OcrTimeout
 from mailpiece.inspect.ocr_budget import OcrBudget, OcrBudgetSpent
-from mailpiece.inspect.ocr_preprocess import FAINT_RECIPE, RESCUE_RECIPES, STANDARD_RECIPE, OcrRecipe
+from mailpiece.inspect.ocr_preprocess import (
+    FAINT_RECIPE,
+    LINE_RECIPE,
+    RESCUE_RECIPES,
+    STANDARD_RECIPE,
+    OcrRecipe,
+)
 from mailpiece.inspect.result import Address
 from mailpiece.inspect.zip_directory import AddressVerdict, ZipDirectory
 
@@ -93,6 +99,7 @@ class AddressReader:
         candidates: int = 3,
         good_enough: float = 0.9,
         rescue_recipes: tuple[OcrRecipe, ...] = RESCUE_RECIPES,
+        line_ocr: OcrEngine | None = None,
     ) -> None:
         self.ocr = ocr
         self.directory = directory
@@ -100,6 +107,9 @@ class AddressReader:
         self.candidates = candidates
         self.good_enough = good_enough
         self.rescue_recipes = rescue_recipes
+        # An engine that reads one text line (Tesseract PSM 7): the block's last line read on its own,
+        # with its own segmentation and scale, is the most independent second opinion on a ZIP.
+        self.line_ocr = line_ocr
 
     def read(
         self, piece: np.ndarray, *, rescue: bool = True, budget: OcrBudget | None = None
@@ -130,12 +140,15 @@ class AddressReader:
         recipe: OcrRecipe = STANDARD_RECIPE,
         *,
         budget: OcrBudget | None = None,
+        part: tuple[int, int, int, int] | None = None,
     ) -> AddressReading:
         """OCR one candidate block prepared by ``recipe``, parse it and check it against the directory.
+        With ``part`` (a box inside the block), only that is read, by the line engine.
 
         Raises ``OcrBudgetSpent`` instead of starting (or after finishing) a pass the budget has no time for.
         """
-        x0, y0, x1, y1 = candidate.box
+        x0, y0, x1, y1 = part or candidate.box
+        engine = self.line_ocr if part else self.ocr
         budget = budget or OcrBudget(None)
         if budget.exhausted:
             raise OcrBudgetSpent(budget.why())
@@ -146,7 +159,7 @@ class AddressReader:
         prepared = recipe.apply(crop)
         budget.passes += 1
         try:
-            lines = self.ocr.read_lines(prepared, timeout_ms=budget.remaining_ms)
+            lines = engine.read_lines(prepared, timeout_ms=budget.remaining_ms)
         except OcrTimeout:  # a pathological crop must not hold the worker
             if budget.limit_ms is not None:  # capped at what the frame had left: that is the end of it
                 raise OcrBudgetSpent(budget.why()) from None
@@ -205,6 +218,7 @@ class ReadingAttempt:
         self.budget = budget or OcrBudget(None)
         self.contenders = _contenders(find_address_candidates(piece, limit=reader.candidates, lines=lines))
         self.readings: list[tuple[BlockCandidate, AddressReading]] = []
+        self.line_readings: list[AddressReading] = []  # second opinions only, never the reading itself
 
     @property
     def best(self) -> AddressReading:
@@ -224,30 +238,41 @@ class ReadingAttempt:
         return self.best
 
     def rescue(self) -> AddressReading:
-        """Read the most promising blocks again with the rescue recipes; settle conflicts safely."""
+        """Read the most promising blocks again with the rescue recipes; confirm the best reading if it
+        needs backing, and settle conflicts safely."""
         for candidate in self._rescue_blocks():
             for recipe in self.reader.rescue_recipes:
                 reading = self.reader.read_block(self.piece, candidate, recipe, budget=self.budget)
                 self.readings.append((candidate, reading))
                 if self.reader.confident(reading) and not reading.verdict.corrected:
-                    return self.settled()
-        return self.settled()
+                    return self.confirm()
+        return self.confirm()
 
     def confirm(self) -> AddressReading:
         """A reading that needs backing (unsure or repaired, in a town with another ZIP one keystroke
         away) is read again with the rescue recipes until one reads the same ZIP: a digit misread onto a
-        sibling ZIP passes the directory, but rarely the same way twice. Without agreement: review."""
-        best = self.best
-        if not self.reader.needs_backing(best):
+        sibling ZIP passes the directory, but rarely the same way twice. Then, with a line engine, the
+        block's last line on its own. Without agreement: review."""
+        if self._settled_already():
             return self.settled()
-        block = next(c for c, r in self.readings if r is best)
+        block = next(c for c, r in self.readings if r is self.best)
         tried = {r.recipe for c, r in self.readings if c is block}
         for recipe in (r for r in self.reader.rescue_recipes if r.name not in tried):
             reading = self.reader.read_block(self.piece, block, recipe, budget=self.budget)
             self.readings.append((block, reading))
-            if _backs(reading, best):
-                break
+            if self._settled_already():  # a new reading can back the best, or be the new best
+                return self.settled()
+        block = next(c for c, r in self.readings if r is self.best)
+        if self.reader.line_ocr is not None and block.lines:
+            part = last_line_box(block, self.piece.shape)
+            reading = self.reader.read_block(self.piece, block, LINE_RECIPE, budget=self.budget, part=part)
+            self.line_readings.append(reading)
         return self.settled()
+
+    def _settled_already(self) -> bool:
+        """Whether the best reading needs no (more) backing."""
+        best = self.best
+        return not self.reader.needs_backing(best) or any(_backs(r, best) for r in self._same_block(best))
 
     def faint_pass(self) -> AddressReading:
         """The last resort for print too pale for the layout and the standard ink stretch: find the lines
@@ -274,6 +299,11 @@ class ReadingAttempt:
         closest = max(self.readings, key=lambda cr: cr[1].quality)[0] if self.readings else self.contenders[0]
         return [closest] + [c for c in self.contenders[:1] if c is not closest]
 
+    def _same_block(self, best: AddressReading) -> list[AddressReading]:
+        """Every other reading of the block ``best`` was read from: other recipes, the last line alone."""
+        readings = [r for _, r in self.readings if r is not best and r.box == best.box]
+        return readings + [r for r in self.line_readings if r.box == best.box]
+
     def settled(self) -> AddressReading:
         """The best reading, sent to review when the block's readings disagree (another reading verified
         to a different ZIP with an acceptable confidence), or when it needs backing and no other reading
@@ -282,20 +312,32 @@ class ReadingAttempt:
         if best.address is None or not best.address.verified:
             return best
         accept = self.reader.thresholds.accept_confidence
-        others = [
-            r
-            for _, r in self.readings
-            if r is not best and r.box == best.box and r.address is not None and r.address.verified
-        ]
+        same_block = self._same_block(best)
+        others = [r for r in same_block if r.address is not None and r.address.verified]
         rivals = {r.address.zip5 for r in others if r.address.confidence >= accept} - {best.address.zip5}
         if rivals:
             why = f"other readings of the block verify to {', '.join(sorted(rivals))}"
             return best.capped(self.reader.below_accept, why)
-        backed = any(_backs(r, best) for _, r in self.readings if r is not best and r.box == best.box)
+        backed = any(_backs(r, best) for r in same_block)
         if not backed and self.reader.needs_backing(best):
             why = "a ZIP of the same town is one keystroke away and no second reading agrees"
             return best.capped(self.reader.below_accept, why)
         return best
+
+
+def last_line_box(block: BlockCandidate, shape: tuple[int, ...]) -> tuple[int, int, int, int]:
+    """The block's last text line with room around it (a third of its height above and below, its
+    height on the left and the block's room on the right): where the city, state and ZIP are."""
+    bottom = max(block.lines, key=lambda line: line.box[3])
+    row = [ln for ln in block.lines if ln.box[1] < (bottom.box[1] + bottom.box[3]) / 2 < ln.box[3]]
+    x0, x1 = min(ln.box[0] for ln in row), max(ln.box[2] for ln in row)
+    height = bottom.height
+    return (
+        max(0, x0 - height),
+        max(0, bottom.box[1] - height // 3),
+        min(shape[1], max(x1 + 3 * height, block.box[2])),
+        min(shape[0], bottom.box[3] + height // 3),
+    )
 
 
 def _contenders(candidates: list[BlockCandidate]) -> list[BlockCandidate]:

@@ -10,14 +10,14 @@ import pytest
 
 from mailpiece.datasets import render_frame
 from mailpiece.datasets.config import SynthConfig
-from mailpiece.inspect.address_block import BlockCandidate
+from mailpiece.inspect.address_block import BlockCandidate, find_address_candidates
 from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.locate import warp_quad
-from mailpiece.inspect.ocr import OcrLine, OcrWord, build_ocr_engine
-from mailpiece.inspect.reader import AddressReader, AddressReading, OcrBudget, ReadingAttempt
+from mailpiece.inspect.ocr import LINE_PSM, OcrLine, OcrWord, build_ocr_engine
+from mailpiece.inspect.reader import AddressReader, AddressReading, OcrBudget, ReadingAttempt, last_line_box
 from mailpiece.inspect.zip_directory import ZipDirectory
-from tests.inspect.test_address_block import DESTINATION, draw_piece
+from tests.inspect.test_address_block import DESTINATION, FONT, draw_piece
 
 CLEAN = SynthConfig(damage_mix=(("none", 1.0),), p_upside_down=0.0, p_grayscale=0.0, p_flat_scan=0.0)
 SEED = 31
@@ -173,3 +173,39 @@ def test_a_pathological_crop_is_cut_off_at_the_frame_budget(reader) -> None:
     reading = reader.read(piece, budget=budget)
     assert reading.out_of_time and reading.reject_reasons(THRESHOLDS) == ("low_confidence",)
     assert reader.ocr.calls == budget.passes == 1, "the pass the budget cut short is the last one"
+
+
+def _keeseville_piece() -> np.ndarray:
+    """A plain piece addressed to Keeseville NY 12924, a town with a ZIP one keystroke away (12944)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    image = Image.new("RGB", (1400, 700), (240, 238, 235))
+    draw, face = ImageDraw.Draw(image), ImageFont.truetype(str(FONT), 30)
+    for i, line in enumerate(("JANE Q DOE", "12 MAIN ST", "KEESEVILLE NY 12924")):
+        draw.text((620, 340 + 42 * i), line, font=face, fill=(30, 30, 30))
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+def test_the_last_line_read_alone_backs_an_unsure_reading_or_keeps_it_in_review() -> None:
+    engine = build_ocr_engine("tesserocr", time_budget_ms=5000)
+    line_engine = CountingEngine(build_ocr_engine("tesserocr", psm=LINE_PSM, time_budget_ms=5000))
+    reader = AddressReader(engine, ZipDirectory.shared(), THRESHOLDS, rescue_recipes=(), line_ocr=line_engine)
+    piece = _keeseville_piece()
+    block = find_address_candidates(piece)[0]
+    x0, y0, x1, y1 = last_line_box(block, piece.shape)
+    assert y0 > 400 and y1 < 480 and x0 < 620 < 900 < x1, "the box holds the last line and nothing else"
+
+    def attempt_with(last_line: str) -> ReadingAttempt:
+        unsure = _reading(reader, last_line, 0.55, "standard")
+        attempt = ReadingAttempt(reader, piece)
+        attempt.readings = [(block, AddressReading(**{**unsure.__dict__, "box": block.box}))]
+        return attempt
+
+    confirmed = attempt_with("KEESEVILLE NY 12924").confirm()  # the line alone reads 12924 as well
+    assert line_engine.calls == 1 and confirmed.reject_reasons(THRESHOLDS) == ()
+    misread = attempt_with("KEESEVILLE NY 12944").confirm()  # the line alone verifies to 12924: a rival
+    assert misread.reject_reasons(THRESHOLDS) == ("low_confidence",) and "12924" in misread.verdict.note
+    without = AddressReader(engine, ZipDirectory.shared(), THRESHOLDS, rescue_recipes=())
+    alone = ReadingAttempt(without, piece)
+    alone.readings = attempt_with("KEESEVILLE NY 12924").readings
+    assert alone.confirm().reject_reasons(THRESHOLDS) == ("low_confidence",), "no line engine, no backing"
