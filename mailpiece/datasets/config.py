@@ -45,6 +45,9 @@ class SynthConfig:
     p_two_stamps: float = 0.15  # of stamped pieces
     p_decoy_art: float = 0.45  # of unpaid pieces: non-postage artwork near the top right
     p_decoy_art_paid: float = 0.15  # of paid pieces
+    # Full-colour advertising (a picture panel and stickers) in the free space of any piece. 0 by default so
+    # the frames of every seed rendered so far stay the same; a training set can ask for it.
+    p_advert_art: float = 0.0
     p_damage_over_address: float = 0.06  # of torn/stained pieces: damage destroys the address
     p_upside_down: float = 0.22
     p_grayscale: float = 0.2

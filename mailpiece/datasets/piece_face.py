@@ -10,12 +10,12 @@ import cv2
 import numpy as np
 
 from mailpiece.datasets.address_block import place_address
-from mailpiece.datasets.artwork import ENDORSEMENTS, SLOGANS, logo, vivid
+from mailpiece.datasets.artwork import ENDORSEMENTS, SLOGANS, burst, logo, picture, seal, vivid
 from mailpiece.datasets.fonts import load_font, pick_font
 from mailpiece.datasets.lettering import ADDRESS_INKS, LIGHT_INKS, ink_onto, paint_onto, text_mask
 from mailpiece.datasets.paper import blank_paper, pick_stock, shade_edges
-from mailpiece.datasets.postage_corner import is_free, place_decoy, place_postage
-from mailpiece.datasets.spec import PieceSpec
+from mailpiece.datasets.postage_corner import is_free, overlaps, place_decoy, place_postage
+from mailpiece.datasets.spec import PieceSpec, rng_for
 
 Box = tuple[int, int, int, int]
 
@@ -86,6 +86,46 @@ def _printed_border(paper: np.ndarray, rng: np.random.Generator, area: Box, dpi:
     return max(area[0], width + 4), area[1], min(area[2], w - width - 4), min(area[3], h - width - 4)
 
 
+def _free_spot(
+    rng: np.random.Generator, size: tuple[int, int], taken: list[Box], shape: tuple[int, ...], pad: int
+) -> tuple[int, int] | None:
+    """A random (x, y) where a (w, h) patch keeps `pad` pixels clear of all of `taken`; None if none."""
+    (pw, ph), (h, w) = size, shape[:2]
+    for _ in range(30):
+        x, y = int(rng.integers(0, max(1, w - pw))), int(rng.integers(0, max(1, h - ph)))
+        clear = (x - pad, y - pad, x + pw + pad, y + ph + pad)
+        if is_free((x, y, x + pw, y + ph), [], w, h) and not any(overlaps(clear, t) for t in taken):
+            return x, y
+    return None
+
+
+def _advertising(paper: np.ndarray, rng: np.random.Generator, dpi: int, taken: list[Box]) -> None:
+    """Full-colour advertising in the free space: a picture panel, then a few bursts, seals or logos.
+
+    It draws from its own rng stream, so a piece without it is pixel for pixel what it was before.
+    """
+    h, w = paper.shape[:2]
+    pad = int(dpi * 0.08)
+    pw, ph = int(w * rng.uniform(0.2, 0.45)), int(h * rng.uniform(0.25, 0.5))
+    spot = _free_spot(rng, (pw, ph), taken, paper.shape, pad)
+    if spot is not None:
+        x, y = spot
+        paper[y : y + ph, x : x + pw] = picture(rng, pw, ph)
+        taken.append((x, y, x + pw, y + ph))
+    for _ in range(int(rng.integers(0, 3))):
+        size, kind = int(dpi * rng.uniform(0.5, 1.2)), rng.random()
+        if kind < 0.4:
+            patch, alpha = burst(rng, size)
+        elif kind < 0.7:
+            patch, alpha = seal(rng, size)
+        else:
+            patch, alpha = logo(rng, int(size * 0.6), "BEST DEALS")
+        spot = _free_spot(rng, alpha.shape[::-1], taken, paper.shape, pad)
+        if spot is not None:
+            paint_onto(paper, patch, alpha, *spot)
+            taken.append((spot[0], spot[1], spot[0] + alpha.shape[1], spot[1] + alpha.shape[0]))
+
+
 def render_face(spec: PieceSpec, rng: np.random.Generator) -> PieceFace:
     """Draw the upright piece described by `spec`."""
     w, h = spec.size_px
@@ -144,5 +184,7 @@ def render_face(spec: PieceSpec, rng: np.random.Generator) -> PieceFace:
             (int(w * 0.05), int(h * 0.45)),
         ]
         _print_text(paper, rng, (text,), int(dpi * rng.uniform(14, 30) / 72), taken, anchors, ink=vivid(rng))
+    if spec.advert_art:
+        _advertising(paper, rng_for(spec.seed, spec.index, 2), spec.dpi, taken)
     shade_edges(paper, rng)
     return PieceFace(image=paper, address_box=block.box, postage_box=postage_box, address_ink=block.ink)

@@ -46,6 +46,7 @@ class PieceSpec:
     cancelled: bool
     stamp_count: int
     decoy_art: bool
+    advert_art: bool
     damage_kind: str
     severity: float
     damage_over_address: bool
@@ -124,4 +125,5 @@ def sample_spec(seed: int, index: int, config: SynthConfig = SynthConfig()) -> P
         grayscale=bool(rng.random() < config.p_grayscale),
         flat_scan=flat_scan,
         jpeg_quality=int(rng.integers(lo, hi + 1)),
+        advert_art=bool(rng.random() < config.p_advert_art),  # drawn last: earlier draws stay as they were
     )

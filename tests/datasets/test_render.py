@@ -129,3 +129,23 @@ def test_turning_back_by_orientation_plus_rotation_makes_the_piece_upright(
         tl, tr, br, bl = quad
         top_slope = abs(tr[1] - tl[1]) / (tr[0] - tl[0])  # positive width: the top edge runs left to right
         assert tr[0] > tl[0] and br[1] > tr[1] and top_slope < 0.08, f.label.piece_id
+
+
+def test_advertising_art_is_added_without_moving_or_covering_anything_else() -> None:
+    """p_advert_art adds a picture panel and stickers from its own rng stream: the plan, the boxes and the
+    printed text are those of the same piece without it, and at 0 (the default) nothing changes."""
+    from dataclasses import replace
+
+    from mailpiece.datasets.piece_face import render_face
+    from mailpiece.datasets.spec import rng_for, sample_spec
+
+    spec = sample_spec(SEED, 2)
+    with_art = sample_spec(SEED, 2, SynthConfig(p_advert_art=1.0))
+    assert with_art.advert_art and not spec.advert_art and replace(with_art, advert_art=False) == spec
+    plain = render_face(spec, rng_for(SEED, 2, 1))
+    art = render_face(with_art, rng_for(SEED, 2, 1))
+    assert (plain.address_box, plain.postage_box) == (art.address_box, art.postage_box)
+    x0, y0, x1, y1 = plain.address_box
+    assert np.array_equal(plain.image[y0:y1, x0:x1], art.image[y0:y1, x0:x1])
+    assert np.array_equal(plain.address_ink, art.address_ink)
+    assert (np.abs(plain.image.astype(int) - art.image.astype(int)).max(axis=2) > 30).mean() > 0.03
