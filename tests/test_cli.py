@@ -104,3 +104,16 @@ def test_evaluate_scores_a_labelled_dataset(tiny_dataset: Path, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     scores = json.loads(report.read_text())
     assert scores["frames"] == 3 and scores["address"]["pieces"] == 3 and scores["cnn"] is not None
+
+
+def test_synth_takes_generator_settings_by_name(tmp_path: Path) -> None:
+    import json
+
+    out = tmp_path / "posh"
+    args = ["synth", str(out), "--count", "3", "--seed", "4", "--synth-option", "postage_mix=meter:1"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    labels = [json.loads(line) for line in (out / "labels.jsonl").read_text().splitlines()]
+    assert [label["postage"]["kind"] for label in labels] == ["meter"] * 3
+    bad = CliRunner().invoke(app, ["synth", str(tmp_path / "x"), "--synth-option", "p_bogus=1"])
+    assert bad.exit_code == 2 and "p_bogus" in bad.output

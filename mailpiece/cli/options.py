@@ -31,3 +31,22 @@ def device_option() -> str:
 
 def cnn_option() -> bool:
     return typer.Option(True, "--cnn/--no-cnn", help="Run the postage/damage CNN (--no-cnn: address only).")
+
+
+def synth_options_option() -> list[str]:
+    return typer.Option(
+        [],
+        "--synth-option",
+        help="Generator setting NAME=VALUE (a SynthConfig field, e.g. p_advert_art=0.2, "
+        "postage_mix=stamp:1,none:1, jpeg_quality=30-90); repeatable. docs/synthetic.md lists them.",
+    )
+
+
+def synth_config(options: list[str]):  # -> SynthConfig; imported late to keep --help fast
+    """The generator config the ``--synth-option`` settings ask for (a usage error if one is bad)."""
+    from mailpiece.datasets.config import SynthConfig
+
+    try:
+        return SynthConfig().with_options(options)
+    except ValueError as err:
+        raise typer.BadParameter(str(err), param_hint="--synth-option") from None

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import typer
 
+from mailpiece.cli.options import synth_config, synth_options_option
+
 
 def synth(
     out: Path = typer.Argument(
@@ -23,6 +25,7 @@ def synth(
         "--preview",
         help="Also write a contact sheet PNG of the first 16 frames, with ground truth drawn.",
     ),
+    synth_option: list[str] = synth_options_option(),
 ) -> None:
     """Render COUNT synthetic camera frames of mail pieces with labels (postage, damage, address, boxes)."""
     import cv2
@@ -31,8 +34,9 @@ def synth(
 
     from mailpiece.datasets import make_contact_sheet, render_frame, write_dataset
 
+    config = synth_config(synth_option)
     console = Console()
-    summary = write_dataset(out, count, seed, workers=workers, progress=True)
+    summary = write_dataset(out, count, seed, config, workers=workers, progress=True)
     table = Table(title=f"{count} frames, seed {seed} -> {out}")
     table.add_column("group")
     table.add_column("counts")
@@ -41,7 +45,7 @@ def synth(
     console.print(table)
     console.print(f"wrote {out / 'frames'}/ ({count} JPEGs), {out / 'labels.jsonl'}, {out / 'README.md'}")
     if preview is not None:
-        frames = [render_frame(seed, i) for i in range(min(16, count))]
+        frames = [render_frame(seed, i, config) for i in range(min(16, count))]
         if frames:
             preview.parent.mkdir(parents=True, exist_ok=True)
             cv2.imwrite(str(preview), make_contact_sheet(frames, cols=4))

@@ -14,6 +14,8 @@ from typing import Any
 
 import typer
 
+from mailpiece.cli.options import synth_config, synth_options_option
+
 
 def resolve_device(name: str) -> Any:
     """``auto`` → CUDA when present, else CPU; ``cpu``/``cuda`` as asked (refused when absent)."""
@@ -28,13 +30,22 @@ def resolve_device(name: str) -> Any:
     return torch.device(name)
 
 
-def render_folder(root: Path, seed: int, count: int, workers: int) -> Path:
-    """Frames 0..count-1 of synthetic dataset ``seed`` as a dataset folder, rendered once and reused."""
+def render_folder(root: Path, seed: int, count: int, workers: int, config: Any = None) -> Path:
+    """Frames 0..count-1 of synthetic dataset ``seed`` as a dataset folder, rendered once and reused.
+    A generator ``config`` other than the default renders into a folder named after its settings."""
+    import hashlib
+    import json
+
+    from mailpiece.datasets.config import SynthConfig
     from mailpiece.datasets.writer import write_dataset
 
+    config = config or SynthConfig()
+    if config != SynthConfig():
+        digest = hashlib.sha256(json.dumps(config.to_dict(), sort_keys=True).encode()).hexdigest()[:8]
+        root = root.with_name(f"{root.name}-{digest}")
     labels = root / "labels.jsonl"
     if not (labels.exists() and sum(1 for _ in labels.open()) == count):
-        write_dataset(root, count, seed, workers=workers, progress=False)
+        write_dataset(root, count, seed, config, workers=workers, progress=False)
     return root
 
 
@@ -86,6 +97,7 @@ def train(
     init: Path | None = typer.Option(
         None, "--init", help="Start from this checkpoint's weights with a fresh schedule (fine-tuning)."
     ),
+    synth_option: list[str] = synth_options_option(),
 ) -> None:
     """Train the CNN; the best epoch is written to OUT/postage_damage.pt with its metrics."""
     import torch
@@ -113,15 +125,16 @@ def train(
         # more intra-op threads than OpenMP may start makes CPU backward passes crawl or hang
         torch.set_num_threads(int(omp_limit))
     precision = Precision.for_device(dev)
+    look = synth_config(synth_option)  # the generator's settings for every synthetic set rendered here
     sources = [*data, *extra]
     if synthetic > 0:
         with console.status(f"rendering {synthetic} synthetic training frames…"):
-            sources.insert(0, render_folder(out / "data" / f"train-{seed}", seed, synthetic, workers))
+            sources.insert(0, render_folder(out / "data" / f"train-{seed}", seed, synthetic, workers, look))
     if not sources:
         raise typer.BadParameter("nothing to train on: give --synthetic N, --data DIR or --extra DIR")
     if val is None:
         with console.status(f"rendering {val_count} validation frames…"):
-            val = render_folder(out / "data" / f"val-{seed + 1}", seed + 1, val_count, workers)
+            val = render_folder(out / "data" / f"val-{seed + 1}", seed + 1, val_count, workers, look)
 
     if resume and init:
         raise typer.BadParameter("give --resume (continue a run) or --init (fine-tune), not both")
@@ -154,6 +167,7 @@ def train(
         training={
             "sources": [str(s) for s in sources],
             "synthetic_frames": synthetic,
+            "synth_options": list(synth_option),
             "seed": seed,
             "validation": str(val),
             "frames": len(train_set),
@@ -191,7 +205,7 @@ def train(
     metrics["recommended_thresholds"] = {"postage_none": thresholds[0], "damaged": thresholds[1]}
     if test_count > 0:
         with console.status(f"rendering {test_count} test frames…"):
-            test_dir = render_folder(out / "data" / f"test-{seed + 2}", seed + 2, test_count, workers)
+            test_dir = render_folder(out / "data" / f"test-{seed + 2}", seed + 2, test_count, workers, look)
         test_loader = DataLoader(
             PieceFolderDataset(test_dir, seed=seed + 2, augment=eval_aug, preprocess=pre), **loader_args
         )

@@ -5,7 +5,7 @@ Proportions are (name, weight) pairs so the config stays frozen and hashable; we
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 from mailpiece.datasets.labels import PIECE_TYPES
@@ -76,6 +76,31 @@ class SynthConfig:
             d[f.name] = dict(value) if f.name.endswith("_mix") else value
         d["jpeg_quality"] = list(self.jpeg_quality)
         return d
+
+    def with_options(self, options: list[str]) -> SynthConfig:
+        """This config with ``NAME=VALUE`` settings applied (``p_advert_art=0.2``, ``jpeg_quality=30-90``,
+        ``postage_mix=stamp:1,none:1``); an unknown name or a bad value is a ValueError that says why."""
+        changes: dict[str, Any] = {}
+        known = {f.name: f for f in fields(self)}
+        for option in options:
+            name, sep, text = option.partition("=")
+            name = name.strip()
+            if not sep or name not in known:
+                raise ValueError(f"{option!r}: expected NAME=VALUE with NAME one of {', '.join(known)}")
+            current = getattr(self, name)
+            try:
+                if name.endswith("_mix"):
+                    pairs = (part.split(":") for part in text.split(","))
+                    value: Any = tuple((kind.strip(), float(weight)) for kind, weight in pairs)
+                elif name == "jpeg_quality":
+                    lo, hi = text.split("-")
+                    value = (int(lo), int(hi))
+                else:
+                    value = type(current)(text)
+            except ValueError as err:
+                raise ValueError(f"{option!r}: {current!r} is the form {name} takes ({err})") from None
+            changes[name] = value
+        return replace(self, **changes)
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> SynthConfig:

@@ -73,3 +73,16 @@ def test_config_round_trips_through_its_dict() -> None:
 def test_negative_seed_is_refused() -> None:
     with pytest.raises(ValueError):
         sample_spec(-1, 0)
+
+
+def test_settings_by_name_change_the_config_and_bad_ones_say_why() -> None:
+    config = SynthConfig().with_options(
+        ["p_advert_art=0.2", "postage_mix=stamp:1,none:1", "jpeg_quality=30-90", "max_piece_side_px=1200"]
+    )
+    assert config.p_advert_art == 0.2 and config.postage_mix == (("stamp", 1.0), ("none", 1.0))
+    assert config.jpeg_quality == (30, 90) and config.max_piece_side_px == 1200
+    assert SynthConfig().with_options([]) == SynthConfig()
+    for bad, why in [("p_bogus=1", "NAME=VALUE"), ("p_window", "NAME=VALUE"), ("p_window=abc", "p_window"),
+                     ("postage_mix=coupon:1", "postage_mix"), ("jpeg_quality=95-50", "jpeg_quality")]:
+        with pytest.raises(ValueError, match=why):
+            SynthConfig().with_options([bad])
