@@ -37,6 +37,9 @@ class Prepared:
     reading: AddressReading
     orientation: int
     quad: np.ndarray
+    # Where postage would be on the faced piece, found here on the CPU half so that a batching CNN actor
+    # does no image work; the record shows it only when the CNN calls postage present.
+    postage_box: tuple[int, int, int, int] | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
 
 
@@ -133,6 +136,7 @@ class Inspector:
             with _timed(timings, "ocr"):
                 budget = OcrBudget(self.config.ocr_budget_ms)
                 faced = face_and_read(located.image, self.reader, upside_down=upside_down, budget=budget)
+                postage_box = find_postage_box(faced.piece)
         except Exception as err:  # a bug or a pathological frame must not stop the line
             return self._reject_error(frame, err, timings, start)
         # The CPU half alone: when the CNN ran before facing, its time is booked under "cnn".
@@ -143,6 +147,7 @@ class Inspector:
             reading=faced.reading,
             orientation=faced.orientation,
             quad=located.quad,
+            postage_box=postage_box,
             timings_ms=timings,
         )
 
@@ -151,7 +156,7 @@ class Inspector:
         try:
             postage, damage = calls if calls is not None else (None, None)
             # Where the postage the CNN called present sits: an overlay for the review desk, no decision.
-            postage_box = find_postage_box(prepared.piece) if postage and postage.present else None
+            postage_box = prepared.postage_box if postage and postage.present else None
             address = prepared.reading.address
             verdict = decide(
                 address,

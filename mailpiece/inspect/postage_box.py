@@ -26,13 +26,15 @@ def find_postage_box(piece: np.ndarray) -> tuple[int, int, int, int] | None:
     if min(height, width) < 16:
         return None
     scale = min(1.0, _WORK_WIDTH / width)
-    small = cv2.resize(piece, (max(1, round(width * scale)), max(1, round(height * scale))),
-                       interpolation=cv2.INTER_AREA)
-    if small.ndim == 2:
-        small = cv2.cvtColor(small, cv2.COLOR_GRAY2BGR)
-    h, w = small.shape[:2]
-    x_start, y_end = int(w * (1 - _CORNER_WIDTH)), max(1, int(h * _CORNER_HEIGHT))
-    corner = small[:y_end, x_start:]
+    x_start, y_end = int(width * (1 - _CORNER_WIDTH)), max(1, int(height * _CORNER_HEIGHT))
+    # Only the corner is scaled down to the working size: a quarter of the pixels of the whole piece.
+    corner = piece[:y_end, x_start:]
+    size = (max(1, round(corner.shape[1] * scale)), max(1, round(corner.shape[0] * scale)))
+    corner = cv2.resize(corner, size, interpolation=cv2.INTER_AREA)
+    if corner.ndim == 2:
+        corner = cv2.cvtColor(corner, cv2.COLOR_GRAY2BGR)
+    w, h = max(1, round(width * scale)), max(1, round(height * scale))  # the whole piece at that scale
+    x_start = w - corner.shape[1]
     patch = _ink_and_colour(corner)
     patch[: max(1, h // 50)] = 0  # the piece's own top edge (shading, a sliver of belt) is no postage
     patch[:, -max(1, w // 50) :] = 0
