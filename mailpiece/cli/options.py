@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
+
+if TYPE_CHECKING:
+    from mailpiece.datasets.config import SynthConfig
 
 
 def ocr_engine_option() -> str:
@@ -42,8 +46,9 @@ def synth_options_option() -> list[str]:
     )
 
 
-def synth_config(options: list[str]):  # -> SynthConfig; imported late to keep --help fast
-    """The generator config the ``--synth-option`` settings ask for (a usage error if one is bad)."""
+def synth_config(options: list[str]) -> SynthConfig:
+    """The generator config the ``--synth-option`` settings ask for (a usage error if one is bad); the
+    generator is imported here, not at module level, to keep ``--help`` fast."""
     from mailpiece.datasets.config import SynthConfig
 
     try:

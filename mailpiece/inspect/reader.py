@@ -143,12 +143,14 @@ class AddressReader:
         part: tuple[int, int, int, int] | None = None,
     ) -> AddressReading:
         """OCR one candidate block prepared by ``recipe``, parse it and check it against the directory.
-        With ``part`` (a box inside the block), only that is read, by the line engine.
+        With ``part`` (a box inside the block), only that is read, by the line engine (``line_ocr``).
 
         Raises ``OcrBudgetSpent`` instead of starting (or after finishing) a pass the budget has no time for.
         """
         x0, y0, x1, y1 = part or candidate.box
-        engine = self.line_ocr if part else self.ocr
+        engine = self.ocr if part is None else self.line_ocr
+        if engine is None:
+            raise ValueError("reading a part of a block needs the reader's line engine (line_ocr)")
         budget = budget or OcrBudget(None)
         if budget.exhausted:
             raise OcrBudgetSpent(budget.why())
