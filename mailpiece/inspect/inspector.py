@@ -136,7 +136,7 @@ class Inspector:
             with _timed(timings, "ocr"):
                 budget = OcrBudget(self.config.ocr_budget_ms)
                 faced = face_and_read(located.image, self.reader, upside_down=upside_down, budget=budget)
-                postage_box = find_postage_box(faced.piece)
+            postage_box = find_postage_box(faced.piece)  # not OCR time: booked under "prepare" alone
         except Exception as err:  # a bug or a pathological frame must not stop the line
             return self._reject_error(frame, err, timings, start)
         # The CPU half alone: when the CNN ran before facing, its time is booked under "cnn".

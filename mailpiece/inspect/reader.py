@@ -264,7 +264,7 @@ class ReadingAttempt:
             self.readings.append((block, reading))
             if self._settled_already():  # a new reading can back the best, or be the new best
                 return self.settled()
-        block = next(c for c, r in self.readings if r is self.best)
+        # The best is still a reading of ``block``: every reading added above is one.
         if self.reader.line_ocr is not None and block.lines:
             part = last_line_box(block, self.piece.shape)
             reading = self.reader.read_block(self.piece, block, LINE_RECIPE, budget=self.budget, part=part)
@@ -320,8 +320,7 @@ class ReadingAttempt:
         if rivals:
             why = f"other readings of the block verify to {', '.join(sorted(rivals))}"
             return best.capped(self.reader.below_accept, why)
-        backed = any(_backs(r, best) for r in same_block)
-        if not backed and self.reader.needs_backing(best):
+        if not self._settled_already():
             why = "a ZIP of the same town is one keystroke away and no second reading agrees"
             return best.capped(self.reader.below_accept, why)
         return best
