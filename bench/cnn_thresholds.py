@@ -1,12 +1,13 @@
 """The CNN's catch vs false-reject table on a labelled dataset, on the pieces the inspector itself cuts out.
 
-    .venv/bin/python bench/cnn_thresholds.py DATASET [--checkpoint PATH] [--limit N]
+    .venv/bin/python bench/cnn_thresholds.py DATASET [--checkpoint PATH ...] [--limit N]
 
 Each frame is decoded and located exactly as the inspector does (``locate_piece``); the located piece goes
 through the CNN; no OCR runs, so a few thousand frames take minutes on one core, not an hour. It prints the
 rates at the thresholds in use, at 0.5/0.5, at the pair chosen on this set for ≤1 % and ≤0.5 % good pieces
 rejected, and a grid, so thresholds can be chosen on the same crops the sorter will see. Choose them on one
-seed and confirm them on another.
+seed and confirm them on another. Several ``--checkpoint`` options score each checkpoint on the same crops
+(each frame is located once), so a retrained model is compared with the shipped one side by side.
 """
 
 from __future__ import annotations
@@ -35,35 +36,41 @@ from mailpiece.models.predict import PieceClassifier  # noqa: E402
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("dataset", type=Path)
-    parser.add_argument("--checkpoint", type=Path, default=None)
+    parser.add_argument("--checkpoint", type=Path, action="append", default=None,
+                        help="checkpoint to score (repeatable; default: the shipped one)")
     parser.add_argument("--limit", type=int, default=0)
     args = parser.parse_args()
     torch.set_num_threads(1)
-    classifier = PieceClassifier.from_checkpoint(args.checkpoint)
+    classifiers = [PieceClassifier.from_checkpoint(path) for path in (args.checkpoint or [None])]
     labels = read_labels(args.dataset)[: args.limit or None]
-    p_unpaid, p_damaged, unpaid, damaged, missed = [], [], [], [], 0
+    p_unpaid: list[list[float]] = [[] for _ in classifiers]
+    p_damaged: list[list[float]] = [[] for _ in classifiers]
+    unpaid, damaged, missed = [], [], 0
     for label in track(labels, description="locate + CNN", console=Console(stderr=True)):
         located = locate_piece(decode_image((args.dataset / label.image).read_bytes()))
         if located is None:
             missed += 1
             continue
-        scores = classifier.predict([located.image])[0]
-        p_unpaid.append(scores.postage["none"])
-        p_damaged.append(1.0 - scores.damage["none"])
+        for k, classifier in enumerate(classifiers):
+            scores = classifier.predict([located.image])[0]
+            p_unpaid[k].append(scores.postage["none"])
+            p_damaged[k].append(1.0 - scores.damage["none"])
         unpaid.append(label.postage.kind == "none")
         damaged.append(label.damage.kind != "none")
-    arrays = [np.asarray(v) for v in (p_unpaid, p_damaged, unpaid, damaged)]
-    default = CnnThresholds().resolved(classifier.recommended_thresholds)
-    rows = [
-        ("in use (config + checkpoint)", reject_rates(*arrays, postage_threshold=default.no_postage,
-                                                damage_threshold=default.damaged)),
-        ("0.5 / 0.5", reject_rates(*arrays)),
-        ("chosen here, ≤1 % good rejected", choose_thresholds(*arrays, max_good_rejected=0.01)),
-        ("chosen here, ≤0.5 % good rejected", choose_thresholds(*arrays, max_good_rejected=0.005)),
-    ]
-    rows += [(f"grid {tp:.2f} / {td:.2f}", reject_rates(*arrays, postage_threshold=tp, damage_threshold=td))
-             for tp in (0.1, 0.2, 0.3, 0.5) for td in (0.5, 0.6, 0.7, 0.8)]
-    _print(rows, len(labels), missed)
+    for k, classifier in enumerate(classifiers):
+        arrays = [np.asarray(v) for v in (p_unpaid[k], p_damaged[k], unpaid, damaged)]
+        default = CnnThresholds().resolved(classifier.recommended_thresholds)
+        rows = [
+            ("in use (config + checkpoint)", reject_rates(*arrays, postage_threshold=default.no_postage,
+                                                    damage_threshold=default.damaged)),
+            ("0.5 / 0.5", reject_rates(*arrays)),
+            ("chosen here, ≤1 % good rejected", choose_thresholds(*arrays, max_good_rejected=0.01)),
+            ("chosen here, ≤0.5 % good rejected", choose_thresholds(*arrays, max_good_rejected=0.005)),
+        ]
+        rows += [(f"grid {tp:.2f} / {td:.2f}",
+                  reject_rates(*arrays, postage_threshold=tp, damage_threshold=td))
+                 for tp in (0.1, 0.2, 0.3, 0.5) for td in (0.5, 0.6, 0.7, 0.8)]
+        _print(rows, len(labels), missed, classifier.version)
     return 0
 
 
@@ -71,9 +78,9 @@ def _pct(value: float | None) -> str:
     return "-" if value is None else f"{100 * value:.2f} %"
 
 
-def _print(rows: list[tuple[str, RejectRates]], frames: int, missed: int) -> None:
+def _print(rows: list[tuple[str, RejectRates]], frames: int, missed: int, model: str) -> None:
     first = rows[0][1]
-    table = Table(title=f"{frames} frames ({missed} with no piece found): {first.unpaid} unpaid, "
+    table = Table(title=f"{model}: {frames} frames ({missed} with no piece found): {first.unpaid} unpaid, "
                         f"{first.damaged} damaged, {first.good} good")
     for column in ("thresholds", "P(none) ≥", "P(damaged) ≥", "unpaid caught", "damaged caught",
                    "good rejected"):

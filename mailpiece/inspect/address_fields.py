@@ -90,6 +90,9 @@ def state_readings(before: list[str]) -> list[tuple[str | None, float, int]]:
     if any(c.isalpha() for c in token) and len(before) > 1:
         # A garbled state ("C7", "CI"): keep it out of the city; the directory can still correct it.
         return [(readings[0][0], 0.0, 1)]
+    if any(c in LETTER_READINGS for c in token) and len(before) > 1:
+        # Two marks that could be letters ("23" for AL): a garbled state or part of the city ("ROUTE 66").
+        return [(readings[0][0], 0.0, 1), (None, 0.0, 0)]
     return [(None, 0.0, 0)]
 
 

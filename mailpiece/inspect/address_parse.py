@@ -29,6 +29,9 @@ _ZIP_SEPARATORS = "-–—~."
 # Marks OCR reads off a window's edge, a fold or a rule between two words ("NASHVILLE TN|37213"): word breaks.
 _WORD_BREAKS = re.compile(r"[,|\\/¦]")
 _COUNTRY = {"USA", "US", "U.S.A.", "U.S.A", "U.S."}
+# A ZIP character that is no digit's misreading: a reading with it is a pattern for the directory to fill.
+WILDCARD = "?"
+WILDCARD_MIN_DIGITS = 3
 MAX_READINGS = 16
 
 
@@ -160,7 +163,7 @@ def _read_zip_from_right(
         has_state = any(state for state, _, _ in states)
         if len(zip_text) == 6 and not has_state:
             continue  # six characters make a ZIP with one extra mark only beside a state
-        zip_options = _zip_readings(zip_text, min_digits=2 if has_state else 3)
+        zip_options = _zip_readings(zip_text, min_digits=2 if has_state else 3, wildcard=has_state)
         if not zip_options:
             continue
         zip4_options = _digit_readings(zip4_text, min_digits=2) if zip4_text else [("", 0.0)]
@@ -203,29 +206,40 @@ def _split_zip(tail: list[str]) -> tuple[str, str | None, str | None] | None:
     return None
 
 
-def _digit_readings(text: str, *, min_digits: int) -> list[tuple[str, float]]:
-    """Every digit string the field could be, with a penalty: 0.1 per letter read as its usual digit."""
+def _digit_readings(text: str, *, min_digits: int, wildcard: bool = False) -> list[tuple[str, float]]:
+    """Every digit string the field could be, with a penalty: 0.1 per letter read as its usual digit.
+
+    With ``wildcard``, one character that is no digit's misreading (``7Sa07``, ``0%501``: a blurred
+    digit) stays unknown as ``WILDCARD``; only the directory can fill it in, from the town's own ZIPs.
+    """
     if sum(c.isdigit() for c in text) < min_digits:
         return []
     choices = []
+    unknown = 0
     for char in text:
         if char.isdigit():
             choices.append([(char, 0.0)])
         elif char in DIGIT_READINGS:
             options = DIGIT_READINGS[char]
             choices.append([(digit, 0.1 + rank) for rank, digit in enumerate(options)])
+        elif wildcard and unknown == 0:
+            unknown += 1
+            choices.append([(WILDCARD, 0.0)])
         else:
             return []
+    if unknown and sum(c.isdigit() for c in text) < WILDCARD_MIN_DIGITS:
+        return []  # too little of the ZIP was read as digits to narrow the town's ZIPs down
     readings = [
         ("".join(d for d, _ in combo), sum(p for _, p in combo)) for combo in itertools.product(*choices)
     ]
     return sorted(readings, key=lambda r: r[1])[:MAX_READINGS]
 
 
-def _zip_readings(text: str, *, min_digits: int) -> list[tuple[str, float]]:
-    """Readings of a 5-character ZIP field; a 6-character one is read with each character dropped in turn."""
+def _zip_readings(text: str, *, min_digits: int, wildcard: bool = False) -> list[tuple[str, float]]:
+    """Readings of a 5-character ZIP field (one unknown character allowed with ``wildcard``); a
+    6-character one is read with each character dropped in turn."""
     if len(text) == 5:
-        return _digit_readings(text, min_digits=min_digits)
+        return _digit_readings(text, min_digits=min_digits, wildcard=wildcard)
     best: dict[str, float] = {}
     for i in range(len(text)):
         for digits, penalty in _digit_readings(text[:i] + text[i + 1 :], min_digits=min_digits):

@@ -54,12 +54,17 @@ RESCUE_RECIPES: tuple[OcrRecipe, ...] = (
     OcrRecipe(name="sharpened", sharpen=1.0),
     OcrRecipe(name="bold-ink", ink_percentile=70.0),
 )
+# The block's last line alone, read by a one-line engine as a second opinion on the ZIP (28 px glyphs).
+LINE_RECIPE = OcrRecipe(name="last-line")
 # Print a few grey levels off the paper (a worn ribbon, a pale inkjet, light-blue ink on a flat scan) is no
 # ink to the global stretch, or is outweighed by a black barcode above it; here each neighbourhood's
 # darkest print becomes black. Paired with the layout's faint print mask (ReadingAttempt.faint_pass).
-# The block's last line alone, read by a one-line engine as a second opinion on the ZIP (28 px glyphs).
-LINE_RECIPE = OcrRecipe(name="last-line")
 FAINT_RECIPE = OcrRecipe(name="faint-ink", target_height_px=22.0, ink_percentile=None, local_ink=True)
+# Second opinions on a faint block: the same local stretch at the other scale, and on the last line alone.
+FAINT_CONFIRM_RECIPES: tuple[OcrRecipe, ...] = (
+    OcrRecipe(name="faint-ink-28", ink_percentile=None, local_ink=True),
+)
+FAINT_LINE_RECIPE = OcrRecipe(name="faint-last-line", ink_percentile=None, local_ink=True)
 
 
 def as_grey(image: np.ndarray) -> np.ndarray:

@@ -9,6 +9,7 @@ sort.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -25,6 +26,8 @@ from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.ocr import OcrEngine, OcrTimeout
 from mailpiece.inspect.ocr_budget import OcrBudget, OcrBudgetSpent
 from mailpiece.inspect.ocr_preprocess import (
+    FAINT_CONFIRM_RECIPES,
+    FAINT_LINE_RECIPE,
     FAINT_RECIPE,
     LINE_RECIPE,
     RESCUE_RECIPES,
@@ -254,20 +257,27 @@ class ReadingAttempt:
         """A reading that needs backing (unsure or repaired, in a town with another ZIP one keystroke
         away) is read again with the rescue recipes until one reads the same ZIP: a digit misread onto a
         sibling ZIP passes the directory, but rarely the same way twice. Then, with a line engine, the
-        block's last line on its own. Without agreement: review."""
+        block's last line on its own (once per block). A faint-ink reading is read again with faint-ink
+        at 28 px first, and its last line with the same local ink stretch. Without agreement: review."""
         if self._settled_already():
             return self.settled()
         block = next(c for c, r in self.readings if r is self.best)
+        faint = self.best.recipe == FAINT_RECIPE.name  # pale print: the standard ink stretch may not see it
         tried = {r.recipe for c, r in self.readings if c is block}
-        for recipe in (r for r in self.reader.rescue_recipes if r.name not in tried):
+        recipes = self.reader.rescue_recipes
+        if faint:
+            recipes = (*FAINT_CONFIRM_RECIPES, *recipes)
+        for recipe in (r for r in recipes if r.name not in tried):
             reading = self.reader.read_block(self.piece, block, recipe, budget=self.budget)
             self.readings.append((block, reading))
             if self._settled_already():  # a new reading can back the best, or be the new best
                 return self.settled()
         # The best is still a reading of ``block``: every reading added above is one.
-        if self.reader.line_ocr is not None and block.lines:
+        read_alone = any(r.box == block.box for r in self.line_readings)
+        if self.reader.line_ocr is not None and block.lines and not read_alone:
             part = last_line_box(block, self.piece.shape)
-            reading = self.reader.read_block(self.piece, block, LINE_RECIPE, budget=self.budget, part=part)
+            line_recipe = FAINT_LINE_RECIPE if faint else LINE_RECIPE
+            reading = self.reader.read_block(self.piece, block, line_recipe, budget=self.budget, part=part)
             self.line_readings.append(reading)
         return self.settled()
 
@@ -279,7 +289,8 @@ class ReadingAttempt:
     def faint_pass(self) -> AddressReading:
         """The last resort for print too pale for the layout and the standard ink stretch: find the lines
         again with a mask that takes print a few grey levels off the paper, and read the blocks it finds
-        with the faint-ink recipe, stopping at the first confident reading."""
+        with the faint-ink recipe, stopping at the first confident reading; one that needs backing is
+        confirmed as in :meth:`confirm`, faint-ink at the other scale and on the last line alone first."""
         lines = find_text_lines(self.piece, contrast=FAINT_PRINT_CONTRAST)[0]
         candidates = find_address_candidates(self.piece, limit=self.reader.candidates, lines=lines)
         for candidate in _contenders(candidates):
@@ -287,7 +298,7 @@ class ReadingAttempt:
             self.readings.append((candidate, reading))
             if self.reader.confident(reading):
                 break
-        return self.settled()
+        return self.confirm()
 
     def cut_short(self, why: str) -> AddressReading:
         """The best reading so far of a piece whose OCR budget ran out, held below acceptance."""
@@ -348,8 +359,18 @@ def _contenders(candidates: list[BlockCandidate]) -> list[BlockCandidate]:
     return [c for c in candidates if c.score >= candidates[0].score - LAYOUT_MARGIN]
 
 
+# Five digits standing alone, or opening a nine-digit ZIP+4 written without its hyphen.
+_ZIP_RUN = re.compile(r"(?<!\d)(\d{5})(?:\d{4})?(?!\d)")
+
+
 def _backs(reading: AddressReading, best: AddressReading) -> bool:
     """Whether ``reading`` read the same five digits as ``best`` (its city need not verify), without the
-    directory changing a digit: two readings repaired onto one ZIP are one guess, not two."""
+    directory changing a digit: two readings repaired onto one ZIP are one guess, not two. The digits
+    count as read when a line has them as a run of their own, even if it did not parse
+    (``GILBERT, (7.85234``: the state lost in a smudge)."""
     verdict = reading.verdict
-    return verdict is not None and verdict.zip5 == best.address.zip5 and "zip" not in verdict.changed
+    if verdict is not None and verdict.zip5 == best.address.zip5 and "zip" not in verdict.changed:
+        return True
+    if reading.address is None or not reading.address.lines:
+        return False
+    return any(best.address.zip5 in _ZIP_RUN.findall(line) for line in reading.address.lines)

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from mailpiece.inspect.address_parse import ParsedAddress
+from mailpiece.inspect.address_parse import WILDCARD, ParsedAddress
 from mailpiece.inspect.address_repairs import (
     COST_SCALE,
     SMALL_TOWN_ZIPS,
@@ -173,7 +173,14 @@ class ZipDirectory:
     def _zip_candidates(
         self, zip5: str, city: str | None, state: str | None, thresholds: AddressThresholds
     ) -> Iterator[tuple[str, float]]:
-        """The read ZIP, directory ZIPs one edit away, and the read city's only ZIP two digits away."""
+        """The read ZIP, directory ZIPs one edit away, and the read city's only ZIP two digits away; a ZIP
+        read with one unknown character, the read town's only ZIP that fits it."""
+        if WILDCARD in zip5:
+            if city and state and thresholds.max_zip_edits >= 1:
+                fits = [z for z in self._by_place.get((state, city), ()) if _fits_pattern(z, zip5)]
+                if len(fits) == 1:  # like a one-digit repair: the town vouches for the missing digit
+                    yield fits[0], ZIP_EDIT_COST
+            return
         yield zip5, 0.0
         if not city or thresholds.max_zip_edits < 1:
             return  # a ZIP is only repaired when a city vouches for the repair
@@ -191,17 +198,26 @@ class ZipDirectory:
 
     def _contradiction(self, parsed: ParsedAddress) -> AddressVerdict:
         entry = self._by_zip.get(parsed.zip5 or "")
+        # A ZIP read with an unknown character is shown in the note ("7?607"), never as the record's ZIP.
+        shown = parsed.zip5 if parsed.zip5 and WILDCARD not in parsed.zip5 else None
         read = f"{parsed.city or '(no city)'} {parsed.state or '(no state)'}"
-        if parsed.city is None and parsed.state is None:
+        if parsed.zip5 and WILDCARD in parsed.zip5:
+            note = f"ZIP {parsed.zip5} has an unreadable character and no single ZIP of {read} fits it"
+        elif parsed.city is None and parsed.state is None:
             note = f"ZIP {parsed.zip5} was read without a city or state to check it against"
         elif entry is None:
             note = f"ZIP {parsed.zip5} is not in the directory and no one-digit fix matches {read}"
         else:
             note = f"ZIP {entry.zip5} is {entry.city} {entry.state}, but the address reads {read}"
         return AddressVerdict(
-            zip5=parsed.zip5, zip4=parsed.zip4, city=parsed.city, state=parsed.state, verified=False,
+            zip5=shown, zip4=parsed.zip4, city=parsed.city, state=parsed.state, verified=False,
             corrected=False, confidence=0.0, note=note,
         )  # fmt: skip
+
+
+def _fits_pattern(zip5: str, pattern: str) -> bool:
+    """Whether a directory ZIP matches a ZIP read with unknown characters (``WILDCARD``)."""
+    return all(p in (WILDCARD, z) for z, p in zip(zip5, pattern, strict=True))
 
 
 def _zipcodes_entries() -> Iterator[ZipEntry]:

@@ -10,11 +10,17 @@ import pytest
 
 from mailpiece.datasets import render_frame
 from mailpiece.datasets.config import SynthConfig
-from mailpiece.inspect.address_block import BlockCandidate, find_address_candidates
+from mailpiece.inspect.address_block import (
+    FAINT_PRINT_CONTRAST,
+    BlockCandidate,
+    find_address_candidates,
+    find_text_lines,
+)
 from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.locate import warp_quad
 from mailpiece.inspect.ocr import LINE_PSM, OcrLine, OcrWord, build_ocr_engine
+from mailpiece.inspect.ocr_preprocess import FAINT_CONFIRM_RECIPES, FAINT_RECIPE
 from mailpiece.inspect.reader import AddressReader, AddressReading, OcrBudget, ReadingAttempt, last_line_box
 from mailpiece.inspect.zip_directory import ZipDirectory
 from tests.inspect.test_address_block import DESTINATION, FONT, draw_piece
@@ -134,6 +140,14 @@ def test_an_unsure_zip_with_a_sibling_in_its_town_needs_a_second_reading(reader)
     assert alone.reject_reasons(THRESHOLDS) == ("low_confidence",)
     backed = _attempt(reader, unsure, _reading(reader, "KEESEVLLE NY 12924", 0.5, "bold-ink")).settled()
     assert backed.reject_reasons(THRESHOLDS) == () and backed.address.zip5 == "12924"
+    # A reading whose line did not parse (the state lost in a smudge) still read the five digits.
+    smudged = _reading(reader, "KEESEVILLE (7.12924", 0.5, "bold-ink")
+    assert not smudged.verdict.readable
+    backed = _attempt(reader, unsure, smudged).settled()
+    assert backed.reject_reasons(THRESHOLDS) == () and backed.address.zip5 == "12924"
+    for other in ("KEESEVILLE (7.129245", "KEESEVILLE (7.12944"):  # six digits, another ZIP: no backing
+        alone = _attempt(reader, unsure, _reading(reader, other, 0.5, "bold-ink")).settled()
+        assert alone.reject_reasons(THRESHOLDS) == ("low_confidence",), other
     # A town with one ZIP: a misread digit would not have verified, so one reading is enough.
     single = _reading(reader, "RANGELEY ME 04970", 0.55, "sharpened")
     assert _attempt(reader, single).settled().reject_reasons(THRESHOLDS) == ()
@@ -175,14 +189,14 @@ def test_a_pathological_crop_is_cut_off_at_the_frame_budget(reader) -> None:
     assert reader.ocr.calls == budget.passes == 1, "the pass the budget cut short is the last one"
 
 
-def _keeseville_piece() -> np.ndarray:
+def _keeseville_piece(ink: int = 30) -> np.ndarray:
     """A plain piece addressed to Keeseville NY 12924, a town with a ZIP one keystroke away (12944)."""
     from PIL import Image, ImageDraw, ImageFont
 
     image = Image.new("RGB", (1400, 700), (240, 238, 235))
     draw, face = ImageDraw.Draw(image), ImageFont.truetype(str(FONT), 30)
     for i, line in enumerate(("JANE Q DOE", "12 MAIN ST", "KEESEVILLE NY 12924")):
-        draw.text((620, 340 + 42 * i), line, font=face, fill=(30, 30, 30))
+        draw.text((620, 340 + 42 * i), line, font=face, fill=(ink, ink, ink))
     return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
 
 
@@ -209,3 +223,20 @@ def test_the_last_line_read_alone_backs_an_unsure_reading_or_keeps_it_in_review(
     alone = ReadingAttempt(without, piece)
     alone.readings = attempt_with("KEESEVILLE NY 12924").readings
     assert alone.confirm().reject_reasons(THRESHOLDS) == ("low_confidence",), "no line engine, no backing"
+
+
+def test_an_unsure_faint_reading_is_backed_by_faint_ink_reads_of_its_block() -> None:
+    engine = CountingEngine(build_ocr_engine("tesserocr", time_budget_ms=5000))
+    line_engine = CountingEngine(build_ocr_engine("tesserocr", psm=LINE_PSM, time_budget_ms=5000))
+    reader = AddressReader(engine, ZipDirectory.shared(), THRESHOLDS, line_ocr=line_engine)
+    piece = _keeseville_piece(ink=215)  # 25 grey levels under the paper: pale print
+    block = find_address_candidates(piece, lines=find_text_lines(piece, contrast=FAINT_PRINT_CONTRAST)[0])[0]
+    unsure = _reading(reader, "KEESEVILLE NY 12924", 0.55, FAINT_RECIPE.name)
+    attempt = ReadingAttempt(reader, piece)
+    attempt.readings = [(block, AddressReading(**{**unsure.__dict__, "box": block.box}))]
+    confirmed = attempt.confirm()
+    assert confirmed.reject_reasons(THRESHOLDS) == () and confirmed.address.zip5 == "12924"
+    recipes = [r.recipe for _, r in attempt.readings[1:]]
+    assert recipes[0] == FAINT_CONFIRM_RECIPES[0].name, "the faint block is read with faint ink first"
+    # The confirmation stops at the first agreeing reading; a line read twice for one block never happens.
+    assert line_engine.calls == len(attempt.line_readings) <= 1

@@ -98,6 +98,7 @@ def test_planted_errors_are_corrected(directory, last_line: str, zip5: str, chan
         ("DIEVILLE, 1. 62214", "62214"),  # ADDIEVILLE IL with its start creased off, IL read as "1."
         ("OPOLIS IL 62539", "62539"),  # ILLIOPOLIS cut by the frame edge
         ("quar VERNON ME 04352-3581", "04352"),  # MOUNT VERNON with a crease through MOUNT
+        ("JEMISON 23, 35085", "35085"),  # AL read as two digits
     ],
 )
 def test_the_state_and_blurred_digits_give_way_to_zip_and_city(directory, last_line: str, zip5: str) -> None:
@@ -114,6 +115,17 @@ def test_a_town_named_like_another_plus_a_word_is_not_junk_in_front_of_it(direct
     assert not check(directory, "VILLE IL 62214").verified, "too little of ADDIEVILLE is left to vouch"
     assert not check(directory, "BLAH YORK NY 10027").verified, "YORK is too little of NEW YORK"
     assert not check(directory, "XX VERNON ME 04353").verified, "04353 is no VERNON"
+
+
+def test_a_zip_digit_read_as_no_digit_is_filled_in_only_from_a_town_with_one_fitting_zip(directory) -> None:
+    verdict = check(directory, "Bluffton, TX 7Sa07-9106")  # blur turned 6 into "a"; Bluffton has 78607
+    assert verdict.verified and verdict.zip5 == "78607" and verdict.changed == ("zip",), verdict.note
+    assert DEFAULTS.accept_confidence <= verdict.confidence < 0.98
+    # Gilbert AZ has 85233 and 85234: the town cannot say which; an inexact town vouches for nothing.
+    for last_line in ("GILBERT AZ 8523x", "Hlufften, TX 7Sa07", "BLUFFTON TX 7xx07"):
+        verdict = check(directory, last_line)
+        assert not verdict.verified and verdict.zip5 is None, last_line
+    assert "unreadable character" in check(directory, "GILBERT AZ 8523x").note
 
 
 def test_a_garbled_state_without_a_matching_city_or_far_in_a_big_city_is_no_evidence(directory) -> None:
