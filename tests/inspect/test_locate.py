@@ -11,7 +11,14 @@ import pytest
 from mailpiece.datasets import render_frame
 from mailpiece.datasets.render import render_spec
 from mailpiece.datasets.spec import sample_spec
-from mailpiece.inspect.locate import landscape_corners, locate_piece, order_corners, warp_quad
+from mailpiece.inspect.locate import (
+    chars_in_rows,
+    landscape_corners,
+    locate_piece,
+    order_corners,
+    print_outside,
+    warp_quad,
+)
 from mailpiece.inspect.piece_edges import directional_gradient, edge_step, edge_support, snap_to_edges
 
 SEED = 41
@@ -44,6 +51,27 @@ def test_grey_frames_and_flat_scans_are_located(change: dict) -> None:
     located = locate_piece(frame.image)
     assert located is not None
     assert _overlap(frame.image.shape, located.quad, frame.label.piece_quad) > 0.95
+
+
+@pytest.mark.parametrize("index", [570, 837, 934])  # a stamp block, a window, two stamps and a wavy cancel
+def test_a_flat_scan_is_not_taken_for_the_label_window_or_stamps_on_it(index: int) -> None:
+    """On these flat scans a part of the piece has the clearest outline; the lines of print outside it
+    show that it is not the piece (seed 21010, frames the locator once cut down to that part)."""
+    frame = render_frame(21010, index)
+    assert frame.label.flat_scan
+    located = locate_piece(frame.image)
+    assert located is not None
+    assert _overlap(frame.image.shape, located.quad, frame.label.piece_quad) > 0.9
+
+
+def test_lines_of_print_are_told_from_speckle() -> None:
+    rng = np.random.default_rng(3)
+    line = np.array([[20 + 9 * k, 50, 6, 8] for k in range(12)])  # a line of twelve characters
+    speckle = np.column_stack([rng.integers(0, 400, 40), rng.integers(0, 300, 40), [4] * 40, [4] * 40])
+    assert chars_in_rows(line) == 12
+    assert chars_in_rows(speckle) < 8
+    quad = np.array([[100, 100], [300, 100], [300, 200], [100, 200]], np.float32)
+    assert print_outside(line, quad) == 12 and print_outside(line + [120, 80, 0, 0], quad) == 0
 
 
 def test_a_light_piece_on_a_striped_belt_with_a_crease() -> None:
