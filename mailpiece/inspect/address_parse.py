@@ -212,7 +212,8 @@ def _digit_readings(text: str, *, min_digits: int, wildcard: bool = False) -> li
     With ``wildcard``, one character that is no digit's misreading (``7Sa07``, ``0%501``: a blurred
     digit) stays unknown as ``WILDCARD``; only the directory can fill it in, from the town's own ZIPs.
     """
-    if sum(c.isdigit() for c in text) < min_digits:
+    digits = sum(c.isdigit() for c in text)
+    if digits < min_digits:
         return []
     choices = []
     unknown = 0
@@ -227,7 +228,7 @@ def _digit_readings(text: str, *, min_digits: int, wildcard: bool = False) -> li
             choices.append([(WILDCARD, 0.0)])
         else:
             return []
-    if unknown and sum(c.isdigit() for c in text) < WILDCARD_MIN_DIGITS:
+    if unknown and digits < WILDCARD_MIN_DIGITS:
         return []  # too little of the ZIP was read as digits to narrow the town's ZIPs down
     readings = [
         ("".join(d for d, _ in combo), sum(p for _, p in combo)) for combo in itertools.product(*choices)

@@ -224,13 +224,18 @@ def _border_paper_share(paper: np.ndarray) -> float:
     )
 
 
+def _dark_marks(grey: np.ndarray) -> np.ndarray:
+    """Boxes (x, y, w, h) of small dark marks on a light ground (print, specks), on the small copy."""
+    blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    _, _, stats, _ = cv2.connectedComponentsWithStats((blackhat > 30).astype(np.uint8), connectivity=8)
+    return stats[1:, :4]
+
+
 def print_marks(small: np.ndarray) -> np.ndarray:
     """Boxes (x, y, w, h) of character-sized dark marks on the small copy, clear of the frame's edges
     (where a neighbouring piece may peek in)."""
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
-    _, _, stats, _ = cv2.connectedComponentsWithStats((blackhat > 30).astype(np.uint8), connectivity=8)
-    boxes = stats[1:, :4]
+    boxes = _dark_marks(grey)
     height, width = grey.shape
     margin = max(3, min(height, width) // 40)
     x, y, w, h = boxes.T
@@ -325,7 +330,5 @@ def _looks_empty(small: np.ndarray) -> bool:
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     if float((grey > 140).mean()) >= 0.05:
         return False
-    blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
-    count, _, stats, _ = cv2.connectedComponentsWithStats((blackhat > 30).astype(np.uint8), connectivity=8)
-    heights = stats[1:, cv2.CC_STAT_HEIGHT]
+    heights = _dark_marks(grey)[:, 3]
     return int(((heights >= 3) & (heights <= 30)).sum()) < 20  # a few specks, but no lines of characters

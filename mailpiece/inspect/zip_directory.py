@@ -199,9 +199,9 @@ class ZipDirectory:
     def _contradiction(self, parsed: ParsedAddress) -> AddressVerdict:
         entry = self._by_zip.get(parsed.zip5 or "")
         # A ZIP read with an unknown character is shown in the note ("7?607"), never as the record's ZIP.
-        shown = parsed.zip5 if parsed.zip5 and WILDCARD not in parsed.zip5 else None
+        unknown = bool(parsed.zip5) and WILDCARD in parsed.zip5
         read = f"{parsed.city or '(no city)'} {parsed.state or '(no state)'}"
-        if parsed.zip5 and WILDCARD in parsed.zip5:
+        if unknown:
             note = f"ZIP {parsed.zip5} has an unreadable character and no single ZIP of {read} fits it"
         elif parsed.city is None and parsed.state is None:
             note = f"ZIP {parsed.zip5} was read without a city or state to check it against"
@@ -210,8 +210,8 @@ class ZipDirectory:
         else:
             note = f"ZIP {entry.zip5} is {entry.city} {entry.state}, but the address reads {read}"
         return AddressVerdict(
-            zip5=shown, zip4=parsed.zip4, city=parsed.city, state=parsed.state, verified=False,
-            corrected=False, confidence=0.0, note=note,
+            zip5=None if unknown else parsed.zip5, zip4=parsed.zip4, city=parsed.city, state=parsed.state,
+            verified=False, corrected=False, confidence=0.0, note=note,
         )  # fmt: skip
 
 
