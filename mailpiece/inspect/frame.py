@@ -7,6 +7,12 @@ from pathlib import Path
 
 import numpy as np
 
+# File endings taken as frames wherever frames are gathered from a folder (`mailpiece inspect DIR`, the
+# folder and hot-folder sources): the formats the decoder reads (decode.py, through Pillow).
+FRAME_SUFFIXES = frozenset(
+    {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp", ".pgm", ".ppm"}
+)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Frame:

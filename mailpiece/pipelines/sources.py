@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from mailpiece.inspect.frame import Frame
+from mailpiece.inspect.frame import FRAME_SUFFIXES, Frame
 from mailpiece.inspect.piece_ids import piece_ids
 from mailpiece.inspect.result import Result
 from mailpiece.pipelines.records import Sink
 
-IMAGE_SUFFIXES = frozenset({".jpg", ".jpeg", ".png", ".tif", ".tiff", ".bmp", ".gif", ".webp"})
+IMAGE_SUFFIXES = FRAME_SUFFIXES  # the same files `mailpiece inspect DIR` takes
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 import pytest
 
+from mailpiece.cli.frames import frame_files
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.result import Result, bad_image
 from mailpiece.pipelines.driver import run_pipeline
@@ -37,15 +38,17 @@ def _drain(source, limit: int = 100) -> list:
 
 def test_folder_yields_every_image_sorted_and_marks_unreadable(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
-    for name in ("b.jpg", "a.png", "sub/c.JPEG", "notes.txt"):
+    for name in ("b.jpg", "a.png", "sub/c.JPEG", "e.ppm", "notes.txt"):
         (tmp_path / name).write_bytes(b"\xff\xd8 not really")
     locked = tmp_path / "d.jpg"
     locked.write_bytes(b"x")
     locked.chmod(0)
     source = FolderSource(tmp_path)
     items = _drain(source, limit=2)
-    assert [i.piece_id for i in items] == ["a", "b", "d", "c"]
+    assert [i.piece_id for i in items] == ["a", "b", "d", "e", "c"]
     assert all(isinstance(i.payload, Frame) for i in items if i.piece_id != "d")
+    cli_files = [path.relative_to(tmp_path).as_posix() for path, _ in frame_files([tmp_path])]
+    assert cli_files == [i.path.relative_to(tmp_path).as_posix() for i in items], "the CLI takes the same"
     if os.geteuid() != 0:  # root reads anything
         assert items[2].payload is None and "cannot read" in items[2].unreadable
     assert source.skips_written and not FolderSource(tmp_path, reprocess=True).skips_written
