@@ -49,6 +49,8 @@ class LastLineReading:
 @dataclass(frozen=True, kw_only=True)
 class ParsedAddress:
     """An address block split into fields; ``readings`` holds every candidate last-line reading, best first.
+    ``zip5`` is five digits, or four and one ``WILDCARD`` when no line had a whole ZIP (the directory may
+    fill it in from the town).
 
     ``zip_confidence``/``city_confidence`` are the OCR confidences (0..1) of the words the ZIP and the
     city/state came from, or None when the lines were plain text.
@@ -89,17 +91,18 @@ def parse_address(lines: Sequence[str | OcrLine]) -> ParsedAddress:
     """Parse address lines (plain text or OCR lines with word confidences) into a ``ParsedAddress``."""
     texts = tuple(line.text if isinstance(line, OcrLine) else str(line) for line in lines)
     best: tuple[int, list[LastLineReading], list[_Token], tuple[int, int]] | None = None
+    best_rank = -1
     for index in range(len(texts) - 1, -1, -1):
         tokens = _tokens(texts[index])
         found = _read_last_line(tokens)
         if found is None:
             continue
         readings, spans = found
-        has_state = readings[0].state is not None
-        if best is None or (has_state and best[1][0].state is None):
-            best = (index, readings, tokens, spans)
-        if has_state:
-            break  # the last line with a state and ZIP wins; junk lines after it were skipped
+        rank = _last_line_rank(readings[0])
+        if rank > best_rank:
+            best, best_rank = (index, readings, tokens, spans), rank
+        if rank == 2:
+            break  # the last line with a state and a whole ZIP wins; junk lines after it were skipped
     if best is None:
         return ParsedAddress(lines=texts, **_name_and_street(texts, len(texts)))
     index, readings, tokens, (zip_start, zip_end) = best
@@ -120,6 +123,14 @@ def parse_address(lines: Sequence[str | OcrLine]) -> ParsedAddress:
         zip_confidence=_mean_of(confidences, zip_words, low=True),
         city_confidence=_mean_of(confidences, city_words, low=False),
     )
+
+
+def _last_line_rank(top: LastLineReading) -> int:
+    """How good a last line the reading makes: 2 with a state and a whole ZIP, 1 with a state and a ZIP
+    missing a character (a junk line below the address must not win over the real one above), else 0."""
+    if top.state is None:
+        return 0
+    return 1 if WILDCARD in top.zip5 else 2
 
 
 def _tokens(text: str) -> list[_Token]:

@@ -8,8 +8,9 @@ import zipcodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailpiece.inspect.address_parse import STATE_CODES, parse_address
+from mailpiece.inspect.address_parse import STATE_CODES, WILDCARD, parse_address
 from mailpiece.inspect.ocr import OcrLine, OcrWord
+from mailpiece.inspect.zip_directory import ZipDirectory
 
 
 @pytest.mark.parametrize(
@@ -191,10 +192,22 @@ def test_parse_never_raises_and_is_consistent(lines: list[str]) -> None:
     assert parsed.lines == tuple(lines)
     if parsed.readable:
         assert parsed.last_line == lines[parsed.last_line_index]
-        assert parsed.zip5 is not None and len(parsed.zip5) == 5 and parsed.zip5.isdigit()
+        assert parsed.zip5 is not None and len(parsed.zip5) == 5
+        assert parsed.zip5.replace(WILDCARD, "", 1).isdigit(), "digits, and at most one unknown character"
+        verdict = ZipDirectory.shared().check(parsed)
+        assert verdict.zip5 is None or verdict.zip5.isdigit(), "a record never shows an unknown character"
         top = parsed.readings[0]
         assert (top.zip5, top.state, top.city) == (parsed.zip5, parsed.state, parsed.city)
         assert [r.penalty for r in parsed.readings] == sorted(r.penalty for r in parsed.readings)
     else:
         assert parsed.zip5 is None and parsed.readings == ()
     parsed.to_dict()
+
+
+def test_a_zip_with_an_unknown_character_is_a_last_resort() -> None:
+    parsed = parse_address(["LUIS GONZALEZ", "231 WILLOW RD", "BLUFFTON, TX 7Sa07-9106"])
+    assert parsed.zip5 == f"75{WILDCARD}07" and parsed.city == "BLUFFTON" and parsed.state == "TX"
+    assert [r.zip5 for r in parsed.readings] == [f"75{WILDCARD}07", f"78{WILDCARD}07"]  # S is 5, or 8
+    # Junk under the address (a barcode read as text) never wins over a line with a whole ZIP.
+    parsed = parse_address(["JANE DOE", "HARTFORD CT 06103", "MA 4I3#5"])
+    assert (parsed.zip5, parsed.last_line_index) == ("06103", 1)
