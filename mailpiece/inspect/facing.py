@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 from mailpiece.inspect.address_block import TextLine, find_address_candidates, find_text_lines, turn_lines
+from mailpiece.inspect.locate import dark_print
 from mailpiece.inspect.reader import (
     AddressReader,
     AddressReading,
@@ -57,10 +58,9 @@ def corner_activity(piece: np.ndarray) -> tuple[float, float]:
     )
     h, w = small.shape[:2]
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
     saturation = cv2.cvtColor(small, cv2.COLOR_BGR2HSV)[:, :, 1]
     paper_sat = float(np.median(saturation))
-    activity = (blackhat > 30).astype(np.float32) + (saturation.astype(np.float32) - paper_sat > 60)
+    activity = dark_print(grey).astype(np.float32) + (saturation.astype(np.float32) - paper_sat > 60)
     ch, cw = max(1, int(0.4 * h)), max(1, int(0.25 * w))
     top_right = float(activity[:ch, w - cw :].mean())
     bottom_left = float(activity[h - ch :, :cw].mean())

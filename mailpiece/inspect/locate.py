@@ -224,10 +224,16 @@ def _border_paper_share(paper: np.ndarray) -> float:
     )
 
 
+def dark_print(grey: np.ndarray) -> np.ndarray:
+    """Pixels of small dark marks on a lighter ground (strokes of print, specks): a black-hat over 9 px,
+    more than 30 grey levels deep. The cue of print on working copies about 240-480 px wide."""
+    blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    return blackhat > 30
+
+
 def _dark_marks(grey: np.ndarray) -> np.ndarray:
     """Boxes (x, y, w, h) of small dark marks on a light ground (print, specks), on the small copy."""
-    blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
-    _, _, stats, _ = cv2.connectedComponentsWithStats((blackhat > 30).astype(np.uint8), connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(dark_print(grey).astype(np.uint8), connectivity=8)
     return stats[1:, :4]
 
 

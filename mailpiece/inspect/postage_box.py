@@ -11,6 +11,8 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from mailpiece.inspect.locate import dark_print
+
 _WORK_WIDTH = 480  # px the search runs at
 # The corner searched, as shares of the piece's width (from the right) and height (from the top).
 _CORNER_WIDTH, _CORNER_HEIGHT = 0.45, 0.5
@@ -64,7 +66,7 @@ def find_postage_box(piece: np.ndarray) -> tuple[int, int, int, int] | None:
 def _ink_and_colour(corner: np.ndarray) -> np.ndarray:
     """Pixels clearly unlike the paper: dark strokes (black-hat) or colour well above the paper's."""
     grey = cv2.cvtColor(corner, cv2.COLOR_BGR2GRAY)
-    ink = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9))) > 30
+    ink = dark_print(grey)
     saturation = cv2.cvtColor(corner, cv2.COLOR_BGR2HSV)[:, :, 1].astype(np.int16)
     paper_grey = float(np.median(grey))
     colour = (saturation - float(np.median(saturation)) > 45) | (grey < paper_grey - 60)

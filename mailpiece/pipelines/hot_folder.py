@@ -21,10 +21,11 @@ import os
 import time
 from pathlib import Path
 
+from mailpiece.inspect.frame import FRAME_SUFFIXES
 from mailpiece.inspect.piece_ids import free_piece_id
 from mailpiece.inspect.result import Result
 from mailpiece.pipelines.records import Sink
-from mailpiece.pipelines.sources import IMAGE_SUFFIXES, SourceItem, read_frame_file
+from mailpiece.pipelines.sources import SourceItem, read_frame_file
 
 FAILED_REASONS = frozenset({"bad_image", "processing_error"})
 _IN_PROGRESS_SUFFIXES = (".part", ".tmp", ".partial", ".crdownload")
@@ -170,4 +171,4 @@ def _is_frame_name(name: str) -> bool:
     lowered = name.lower()
     if name.startswith(".") or lowered.endswith(_IN_PROGRESS_SUFFIXES):
         return False
-    return Path(lowered).suffix in IMAGE_SUFFIXES
+    return Path(lowered).suffix in FRAME_SUFFIXES

@@ -18,8 +18,6 @@ from mailpiece.inspect.piece_ids import piece_ids
 from mailpiece.inspect.result import Result
 from mailpiece.pipelines.records import Sink
 
-IMAGE_SUFFIXES = FRAME_SUFFIXES  # the same files `mailpiece inspect DIR` takes
-
 
 @dataclass(frozen=True, kw_only=True)
 class SyntheticRecipe:
@@ -118,7 +116,7 @@ class FolderSource:
         if not self.folder.is_dir():
             raise FileNotFoundError(f"no such folder: {self.folder}")
         files = sorted(
-            p for p in self.folder.rglob("*") if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES)
+            p for p in self.folder.rglob("*") if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES)
         ids = piece_ids([path.relative_to(self.folder) for path in files])
         self._files: Iterator[tuple[Path, str]] = zip(files, ids, strict=True)
         self._reprocess = reprocess
