@@ -243,10 +243,11 @@ class ReadingAttempt:
         return self.best
 
     def rescue(self) -> AddressReading:
-        """Read the most promising blocks again with the rescue recipes; confirm the best reading if it
-        needs backing, and settle conflicts safely."""
+        """Read the most promising blocks again with the rescue recipes (those not read yet); confirm the
+        best reading if it needs backing, and settle conflicts safely."""
         for candidate in self._rescue_blocks():
-            for recipe in self.reader.rescue_recipes:
+            done = {r.recipe for c, r in self.readings if c is candidate}
+            for recipe in (r for r in self.reader.rescue_recipes if r.name not in done):
                 reading = self.reader.read_block(self.piece, candidate, recipe, budget=self.budget)
                 self.readings.append((candidate, reading))
                 if self.reader.confident(reading) and not reading.verdict.corrected:

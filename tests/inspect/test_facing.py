@@ -11,6 +11,7 @@ import pytest
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.facing import face_and_read, guess_orientation, rotate_180
 from mailpiece.inspect.ocr import build_ocr_engine
+from mailpiece.inspect.ocr_preprocess import RESCUE_RECIPES, STANDARD_RECIPE
 from mailpiece.inspect.reader import AddressReader
 from mailpiece.inspect.zip_directory import ZipDirectory
 from tests.inspect.test_address_block import draw_piece
@@ -68,6 +69,25 @@ def test_a_wrong_guess_costs_one_junk_read_not_a_pass_over_every_block() -> None
         faced = face_and_read(piece, counting, upside_down=0.97)  # sure, and wrong
         assert faced.orientation == 0 and faced.reading.address.zip5 == zip5
         assert counting.ocr.calls == 2, "the turned block reads as junk, so the other way up is next"
+
+
+def test_a_piece_that_reads_as_text_is_rescued_before_it_is_turned() -> None:
+    piece = draw_piece()
+    piece[415:470, 830:1150] = piece[650, 20]  # paint the ZIP out: the block reads as text, never verifies
+    reads: list[tuple[bool, tuple, str]] = []  # (the piece as given, block, recipe) for each OCR pass
+
+    class Recording(AddressReader):
+        def read_block(self, faced, candidate, recipe=STANDARD_RECIPE, **kwargs):
+            reads.append((faced is piece, candidate.box, recipe.name))
+            return super().read_block(faced, candidate, recipe, **kwargs)
+
+    faced = face_and_read(piece, Recording(build_ocr_engine("tesserocr"), ZipDirectory.shared(), THRESHOLDS))
+    assert faced.orientation == 0 and faced.reading.reject_reasons(THRESHOLDS) != ()
+    turned_at = next((i for i, (upright, _, _) in enumerate(reads) if not upright), len(reads))
+    rescue = {recipe.name for recipe in RESCUE_RECIPES}
+    rescued = [name for upright, _, name in reads[:turned_at] if upright and name in rescue]
+    assert len(rescued) >= len(RESCUE_RECIPES), f"the other way up was read first: {reads}"
+    assert len(set(reads)) == len(reads), f"a block was read twice with the same recipe: {reads}"
 
 
 def test_an_unsure_hint_leaves_the_layout_cues_in_charge() -> None:
