@@ -3,6 +3,7 @@
 python bench/bench_pipeline.py                   # 48 synthetic frames; 1 and 2 workers; fused and separate
 python bench/bench_pipeline.py --frames-dir DIR --workers 1,2,4 --stages fused
 python bench/bench_pipeline.py --device cuda --stages separate   # the CNN actor on the cluster's GPU
+bash bench/device_pipeline.sh                    # the same on a lent GPU machine (see that script)
 
 Throughput is measured after the actors have built their inspectors (start-up is reported separately).
 Decision latency is measured for the layout the pipeline picks by itself (--cnn-stage auto) with the most
@@ -105,6 +106,8 @@ def main() -> None:
     parser.add_argument("--device", default="auto", help="the pipeline's --device")
     parser.add_argument("--cpus", type=int, default=None, help="CPUs of the local Ray cluster (default: all)")
     parser.add_argument("--checkpoint", type=Path, default=None)
+    parser.add_argument("--baseline-count", type=int, default=None,
+                        help="frames for the one-process baseline (default: all; it is the slowest part)")
     parser.add_argument("--latency-seconds", type=float, default=40.0, help="length of the paced run")
     args = parser.parse_args()
     os.environ["OMP_THREAD_LIMIT"] = "1"  # the baseline gets one Tesseract thread, like each worker
@@ -116,7 +119,7 @@ def main() -> None:
     console = Console()
     console.print(f"{len(frames)} frames from {folder}; {os.cpu_count()} CPUs visible")
 
-    baseline = single_process_rate(frames, settings, "cpu")
+    baseline = single_process_rate(frames[: args.baseline_count], settings, "cpu")
     table = Table(title="throughput: Ray pipeline vs one process running the same inspector")
     for col in ("layout", "workers", "CNN on", "pieces/s", "× one process", "start-up s"):
         table.add_column(col, justify="right")
