@@ -75,7 +75,7 @@ def print_cnn_scores(console: Console, scores: CnnScores) -> None:
     console.print(curve)
     c = scores.at_config
     console.print(
-        f"at the configured thresholds (no_postage {c.postage_threshold}, damaged "
+        f"as the records decided (no_postage at {c.postage_threshold} or an empty stamp box, damaged at "
         f"{c.damage_threshold}): unpaid caught {_pct(c.unpaid_caught)} of {c.unpaid}, damaged caught "
         f"{_pct(c.damaged_caught)} of {c.damaged}, good rejected {_pct(c.good_rejected)} of {c.good}"
     )

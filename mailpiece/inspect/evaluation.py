@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -179,7 +179,9 @@ class CnnScores:
     postage: HeadScores
     damage: HeadScores
     curve: tuple[RejectRates, ...]  # catch and false-reject rates over a common threshold
-    at_config: RejectRates  # at the thresholds the inspector ran with
+    # As the records decided: the thresholds the inspector ran with, and an empty stamp box read as unpaid
+    # whatever its score (mailpiece.inspect.postage_wording).
+    at_config: RejectRates
 
     def to_dict(self) -> dict:
         return {
@@ -227,11 +229,13 @@ def score_cnn(
         postage=_head([r.postage.kind for r, _ in pairs], [t.postage_kind for _, t in pairs], POSTAGE_KINDS),
         damage=_head([r.damage.kind for r, _ in pairs], [t.damage_kind for _, t in pairs], DAMAGE_KINDS),
         curve=curve,
-        at_config=reject_rates(
-            p_unpaid,
-            p_damaged,
-            is_unpaid,
-            is_damaged,
+        at_config=replace(
+            reject_rates(
+                np.array([0.0 if r.postage.present else 1.0 for r, _ in pairs]),
+                np.array([1.0 if r.damage.present else 0.0 for r, _ in pairs]),
+                is_unpaid,
+                is_damaged,
+            ),
             postage_threshold=postage_threshold,
             damage_threshold=damage_threshold,
         ),

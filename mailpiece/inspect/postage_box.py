@@ -22,8 +22,11 @@ _DENSITY_PX = 11  # window the ink density is measured over (working px)
 _DENSE = 0.3  # share of a window that is ink or colour
 
 
-def find_postage_box(piece: np.ndarray) -> tuple[int, int, int, int] | None:
-    """The postage's box (x0, y0, x1, y1) in piece pixels, or None when the corner holds no patch."""
+def find_postage_box(
+    piece: np.ndarray, *, exclude: tuple[int, int, int, int] | None = None
+) -> tuple[int, int, int, int] | None:
+    """The postage's box (x0, y0, x1, y1) in piece pixels, or None when the corner holds no patch;
+    ``exclude`` is a box (piece pixels) whose print is ignored, to look for a second patch."""
     height, width = piece.shape[:2]
     if min(height, width) < 16:
         return None
@@ -40,6 +43,10 @@ def find_postage_box(piece: np.ndarray) -> tuple[int, int, int, int] | None:
     patch = _ink_and_colour(corner)
     patch[: max(1, h // 50)] = 0  # the piece's own top edge (shading, a sliver of belt) is no postage
     patch[:, -max(1, w // 50) :] = 0
+    if exclude is not None:  # with a margin, so the density window sees none of its print
+        ex0, ey0, ex1, ey1 = (round(v * scale) for v in exclude)
+        ex0, ex1 = ex0 - x_start - _DENSITY_PX, ex1 - x_start + _DENSITY_PX
+        patch[max(0, ey0 - _DENSITY_PX) : max(0, ey1 + _DENSITY_PX), max(0, ex0) : max(0, ex1)] = 0
     # Where ink or colour is dense: a stamp's picture, a meter's indicia and barcode, a permit's box of
     # print. A cancellation's wavy lines and loose words are sparse and drop out.
     density = cv2.blur((patch > 0).astype(np.float32), (_DENSITY_PX, _DENSITY_PX))

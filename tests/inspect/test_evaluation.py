@@ -101,3 +101,14 @@ def test_cnn_scores_count_catches_and_false_rejects() -> None:
     assert scores.postage.precision_recall()["none"] == (1.0, 1.0)
     assert scores.damage.confusion[0][2] == 1  # none called creased
     assert score_cnn([_result("good", None)], truths, postage_threshold=0.5, damage_threshold=0.5) is None
+
+
+def test_the_sorters_rates_follow_the_records_calls_not_the_scores() -> None:
+    truths = [Truth(piece_id="box", zip5=None, sortable=False, postage_kind="none", damage_kind="none")]
+    # an empty stamp box the CNN scored as paid (0.95) and the postage-box wording overruled
+    overruled = ClassCall(present=False, kind="none", score=0.95)
+    undamaged = ClassCall(present=False, kind="none", score=0.1)
+    results = [_result("box", None, postage=overruled, damage=undamaged)]
+    scores = score_cnn(results, truths, postage_threshold=0.24, damage_threshold=0.78)
+    assert scores.at_config.unpaid_caught == 1.0 and scores.at_config.postage_threshold == 0.24
+    assert next(r for r in scores.curve if r.postage_threshold == 0.25).unpaid_caught == 0.0  # score alone

@@ -1,0 +1,124 @@
+"""What the print where the postage goes says: a box that reads ``PLACE STAMP HERE`` holds no stamp.
+
+Courtesy-reply envelopes and postcards print a box where the sender's stamp goes. Empty, it is an outline
+with a few words in the postage corner, and at the CNN's input size (a 1,500 px piece shrunk to 384 px)
+it looks much like a permit imprint, which is also a box of small print. So the CNN calls it paid; these
+boxes were every unpaid piece it missed on a fresh seed. Read at full resolution the words settle it: the
+box found by :func:`~mailpiece.inspect.postage_box.find_postage_box` is read with the address OCR engine,
+and words that ask for a stamp (``PLACE STAMP HERE``, ``AFFIX POSTAGE``, ``POSTAGE REQUIRED``) mean the
+box is still empty. A stamp stuck on the box hides its words; one stuck beside it is found as a second
+patch, and then the piece keeps the CNN's call.
+"""
+
+from __future__ import annotations
+
+import re
+
+import cv2
+import numpy as np
+
+from mailpiece.inspect.ocr import OcrEngine, OcrTimeout
+from mailpiece.inspect.ocr_preprocess import OcrRecipe, as_grey
+from mailpiece.inspect.place_names import edit_distance
+from mailpiece.inspect.postage_box import find_postage_box
+
+# Box print is small (8-12 pt); read at the size the address rescue recipes use.
+WORDING_RECIPE = OcrRecipe(name="postage-wording", target_height_px=28.0)
+_MARGIN_PX = 6  # around the box: its outline and edge letters must be inside the crop
+_TIMEOUT_MS = 300.0  # a corner full of texture must not hold the worker
+_MIN_LINES = 2  # lines of print in the box before it is worth an OCR pass
+_CLEAR_INK = 0.02  # share of the paper right of the box in print marks: more is an imprint there
+_ASKING = ("PLACE", "AFFIX", "APPLY", "PUT")  # verbs of "put a stamp here"
+_STAMP = ("STAMP", "POSTAGE")
+_NEEDED = ("REQUIRED", "NEEDED", "NECESSARY")
+
+
+def asks_for_postage(text: str) -> bool:
+    """Whether print reads as an instruction to put postage there (OCR slips of a letter allowed).
+
+    ``NO POSTAGE NECESSARY`` (business reply mail, which is prepaid) is not such an instruction.
+    """
+    words = re.findall(r"[A-Z]+", text.upper())
+    for i, word in enumerate(words):
+        if not _like(word, _STAMP):
+            continue
+        before, after = words[max(0, i - 3) : i], words[i + 1 : i + 3]
+        if words[max(0, i - 1) : i] == ["NO"]:
+            continue
+        if any(_like(w, _ASKING) for w in before) or "HERE" in after:
+            return True
+        if any(_like(w, _NEEDED) for w in after[:1]):
+            return True
+    return False
+
+
+def _like(word: str, targets: tuple[str, ...]) -> bool:
+    """The word is one of ``targets``, or one letter off a target of five letters or more."""
+    return any(word == t or (len(t) >= 5 and edit_distance(word, t, 1) <= 1) for t in targets)
+
+
+def read_postage_wording(
+    piece: np.ndarray, box: tuple[int, int, int, int] | None, ocr: OcrEngine
+) -> str | None:
+    """The text of the postage box when it asks for a stamp and nothing else is where postage goes;
+    None otherwise (no box, no rows of print in it, other words, or a stamp or imprint beside it).
+
+    Only a box holding lines of print is read (a permit's or a meter's print, such a box; not a stamp's
+    picture), so most pieces cost no OCR pass here.
+    """
+    if box is None:
+        return None
+    x0, y0, x1, y1 = box
+    crop = piece[max(0, y0 - _MARGIN_PX) : y1 + _MARGIN_PX, max(0, x0 - _MARGIN_PX) : x1 + _MARGIN_PX]
+    if min(crop.shape[:2]) < 8 or _lines_of_print(crop, max_height=max(5, crop.shape[0] // 3)) < _MIN_LINES:
+        return None
+    try:
+        lines = ocr.read_lines(WORDING_RECIPE.apply(crop), timeout_ms=_TIMEOUT_MS)
+    except OcrTimeout:
+        return None
+    text = " ".join(line.text for line in lines)
+    if not asks_for_postage(text):
+        return None
+    if find_postage_box(piece, exclude=box) is not None or not _clear_to_the_right(piece, box):
+        return None  # something else where postage goes: a stamp stuck beside the box, an imprint
+    return text
+
+
+def _print_marks(crop: np.ndarray, max_height: int) -> tuple[np.ndarray, np.ndarray]:
+    """Marks of print in a full-resolution crop, without the long rules of a box's outline: the stats
+    (x, y, w, h, area) of strokes clearly darker than their surroundings, 5 to ``max_height`` px tall,
+    and the same strokes joined along rows into lines (touching letters of small blurred print)."""
+    grey = as_grey(crop)
+    ink = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    ink = (ink > 40).astype(np.uint8)
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 1)))
+    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 31)))
+    text = ink & (1 - rules)
+    joined = cv2.morphologyEx(text, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
+    sized = []
+    for mask in (text, joined):
+        stats = cv2.connectedComponentsWithStats(mask, connectivity=8)[2][1:]
+        sized.append(stats[(stats[:, 3] >= 5) & (stats[:, 3] <= max_height)])
+    return sized[0], sized[1]
+
+
+def _lines_of_print(crop: np.ndarray, max_height: int) -> int:
+    """How many lines of print the crop holds: joined marks over twice as wide as tall and solid enough.
+    Letters of small blurred print touch, so lines are counted rather than characters; a dotted outline's
+    dots are too small to count, and a stamp's picture joins into blobs, not lines."""
+    _, lines = _print_marks(crop, max_height)
+    widths, heights, areas = lines[:, 2], lines[:, 3], lines[:, 4]
+    return int(((widths >= 2 * heights) & (areas >= 0.3 * widths * heights)).sum())
+
+
+def _clear_to_the_right(piece: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    """Whether the paper between the box and the piece's right edge, down to the box's bottom, is almost
+    bare of print: such boxes are printed in the corner itself, so print there is an imprint (a permit,
+    a meter) that pays for the piece. The box's own outline is dots and rules, which do not count."""
+    height, width = piece.shape[:2]
+    margin = max(2, width // 60)
+    strip = piece[margin : min(height, box[3]), box[2] : width - margin]
+    if min(strip.shape[:2]) < 8:
+        return True
+    marks, _ = _print_marks(strip, max_height=max(5, (box[3] - box[1]) // 3))
+    return float(marks[:, 4].sum()) <= _CLEAR_INK * strip.shape[0] * strip.shape[1]

@@ -1,0 +1,115 @@
+"""An empty 'PLACE STAMP HERE' box is no postage: the wording, the box read with real OCR, the inspector."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from mailpiece.inspect.frame import Frame
+from mailpiece.inspect.ocr import build_ocr_engine
+from mailpiece.inspect.postage_box import find_postage_box
+from mailpiece.inspect.postage_wording import asks_for_postage, read_postage_wording
+from mailpiece.inspect.result import ClassCall
+from tests.inspect.test_address_block import FONT, draw_piece
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "PLACE STAMP HERE",
+        "Place\nStamp\nHere",
+        "PLACE FIRST-CLASS STAMP HERE",
+        "PLACF STAMP HFRE",  # OCR slips
+        "AFFIX POSTAGE",
+        "POSTAGE HERE",
+        "FIRST CLASS POSTAGE REQUIRED",
+    ],
+)
+def test_words_that_ask_for_a_stamp(text: str) -> None:
+    assert asks_for_postage(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "NO POSTAGE NECESSARY IF MAILED IN THE UNITED STATES",  # business reply mail is prepaid
+        "PRSRT STD US POSTAGE PAID PERMIT NO 1234",
+        "POSTAGE WILL BE PAID BY ADDRESSEE",
+        "USA FOREVER",
+        "FIRST-CLASS MAIL US POSTAGE $0.73",
+        "STAMPS.COM 0004512345 JAN 05 2026",
+    ],
+)
+def test_postage_and_other_print_do_not(text: str) -> None:
+    assert not asks_for_postage(text)
+
+
+def place_stamp_box(piece: np.ndarray, x: int = 1220, y: int = 40) -> np.ndarray:
+    """A dotted 120x140 box with PLACE / STAMP / HERE in 16 px capitals, drawn at (x, y)."""
+    image = Image.fromarray(cv2.cvtColor(piece, cv2.COLOR_BGR2RGB))
+    draw = ImageDraw.Draw(image)
+    for i in range(0, 120, 6):
+        draw.rectangle((x + i, y, x + i + 2, y + 2), fill=(40, 40, 40))
+        draw.rectangle((x + i, y + 138, x + i + 2, y + 140), fill=(40, 40, 40))
+    for j in range(0, 140, 6):
+        draw.rectangle((x, y + j, x + 2, y + j + 2), fill=(40, 40, 40))
+        draw.rectangle((x + 118, y + j, x + 120, y + j + 2), fill=(40, 40, 40))
+    font = ImageFont.truetype(str(FONT), 16)
+    for k, word in enumerate(("PLACE", "STAMP", "HERE")):
+        draw.text((x + 30, y + 35 + 24 * k), word, font=font, fill=(40, 40, 40))
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+def stamp(piece: np.ndarray, x: int, y: int) -> np.ndarray:
+    piece = piece.copy()
+    piece[y : y + 150, x : x + 125] = (40, 90, 200)  # a red stamp ...
+    piece[y + 20 : y + 130, x + 15 : x + 110] = (200, 160, 40)  # ... with a blue picture
+    return piece
+
+
+@pytest.fixture(scope="module")
+def ocr():
+    return build_ocr_engine("tesserocr")
+
+
+def test_an_empty_box_reads_as_asking_for_a_stamp(ocr) -> None:
+    piece = place_stamp_box(draw_piece())
+    box = find_postage_box(piece)
+    assert box is not None, "the box's print is the patch in the postage corner"
+    assert asks_for_postage(read_postage_wording(piece, box, ocr) or "")
+
+
+def test_a_stamp_on_the_box_or_beside_it_keeps_the_piece_paid(ocr) -> None:
+    boxed = place_stamp_box(draw_piece())
+    covered = stamp(boxed, 1215, 35)
+    assert read_postage_wording(covered, find_postage_box(covered), ocr) is None
+    beside = stamp(place_stamp_box(draw_piece(), x=1000, y=60), 1240, 30)
+    box = find_postage_box(beside, exclude=find_postage_box(beside))
+    assert box is not None, "two patches in the corner: the box and the stamp"
+    for first in (find_postage_box(beside), box):
+        assert read_postage_wording(beside, first, ocr) is None
+
+
+def test_plain_print_and_no_box_read_as_nothing(ocr) -> None:
+    piece = draw_piece()
+    assert read_postage_wording(piece, None, ocr) is None
+    assert read_postage_wording(piece, (620, 330, 1100, 470), ocr) is None  # the address: no request
+
+
+def test_the_inspector_overrules_an_unsure_paid_call_on_an_empty_box(full_inspector) -> None:
+    def prepared(piece: np.ndarray):
+        data = cv2.imencode(".png", piece)[1].tobytes()
+        return full_inspector.prepare(Frame(piece_id="p", source="test", data=data))
+
+    undamaged = ClassCall(present=False, kind="none", score=0.01)
+    unsure = ClassCall(present=True, kind="stamp", score=0.95)  # what the CNN made of such boxes
+    result = full_inspector.finish(prepared(place_stamp_box(draw_piece())), (unsure, undamaged))
+    assert result.decision == "reject" and "no_postage" in result.reasons
+    assert result.postage.present is False and result.postage.score == 0.95
+    assert "PLACE STAMP HERE" in result.message
+    sure = ClassCall(present=True, kind="stamp", score=0.995)  # too sure to spend an OCR pass on
+    assert full_inspector.finish(prepared(place_stamp_box(draw_piece())), (sure, undamaged)).postage.present
+    assert full_inspector.finish(prepared(draw_piece()), (unsure, undamaged)).postage.present
