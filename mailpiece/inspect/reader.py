@@ -53,6 +53,8 @@ class AddressReading:
     ocr_confidence: float = 0.0  # mean over the block's lines; upside-down text reads as low-confidence junk
     recipe: str = STANDARD_RECIPE.name
     out_of_time: str | None = None  # why reading stopped short: the frame's OCR budget ran out
+    # The ZIP as the parser read it, before the directory had a say (digits, or one WILDCARD).
+    read_zip5: str | None = None
 
     def reject_reasons(self, thresholds: AddressThresholds) -> tuple[str, ...]:
         """The address reason codes for this reading (none when it is good enough to sort on). A reading
@@ -173,7 +175,8 @@ class AddressReader:
         if not lines:
             box, score = candidate.box, candidate.score
             return AddressReading(address=None, verdict=None, box=box, layout_score=score, recipe=recipe.name)
-        verdict = self.directory.check(parse_address(lines), thresholds=self.thresholds)
+        parsed = parse_address(lines)
+        verdict = self.directory.check(parsed, thresholds=self.thresholds)
         reading = AddressReading(
             address=verdict.to_address(line.text for line in lines),
             verdict=verdict,
@@ -181,6 +184,7 @@ class AddressReader:
             layout_score=candidate.score,
             ocr_confidence=float(np.mean([line.confidence for line in lines])),
             recipe=recipe.name,
+            read_zip5=parsed.zip5,
         )
         if candidate.in_return_corner:
             # Destinations are never printed where the return address goes: seen there, it is review work.
@@ -285,7 +289,11 @@ class ReadingAttempt:
     def _settled_already(self) -> bool:
         """Whether the best reading needs no (more) backing."""
         best = self.best
-        return not self.reader.needs_backing(best) or any(_backs(r, best) for r in self._same_block(best))
+        if not self.reader.needs_backing(best):
+            return True
+        address = best.address
+        contested = self.reader.directory.contested_digits(address.zip5, address.state, address.city)
+        return any(_backs(r, best, contested) for r in self._same_block(best))
 
     def faint_pass(self) -> AddressReading:
         """The last resort for print too pale for the layout and the standard ink stretch: find the lines
@@ -364,14 +372,26 @@ def _contenders(candidates: list[BlockCandidate]) -> list[BlockCandidate]:
 _ZIP_RUN = re.compile(r"(?<!\d)(\d{5})(?:\d{4})?(?!\d)")
 
 
-def _backs(reading: AddressReading, best: AddressReading) -> bool:
-    """Whether ``reading`` read the same five digits as ``best`` (its city need not verify), without the
-    directory changing a digit: two readings repaired onto one ZIP are one guess, not two. The digits
-    count as read when a line has them as a run of their own, even if it did not parse
-    (``GILBERT, (7.85234``: the state lost in a smudge)."""
+def _backs(reading: AddressReading, best: AddressReading, contested: frozenset[int]) -> bool:
+    """Whether ``reading`` vouches for ``best``'s ZIP against its town's siblings one keystroke away.
+
+    It does when it read the same five digits (its city need not verify) without the directory changing
+    one; the digits count as read when a line has them as a run of their own, even if it did not parse
+    (``GILBERT, (7.85234``: the state lost in a smudge). When ``best`` itself was read as it stands, a
+    reading the directory repaired onto the same ZIP also vouches, if it read every ``contested`` digit
+    (where the siblings differ) as ``best`` has it: its repair touched no digit a sibling disputes
+    (``CLAREMORE, OK 74817`` repaired to 74017 backs a reading of 74017 against 74018 and 74019). Two
+    repaired readings are not enough: a crop misread in two places (``60936``, ``80836`` for 80938) is
+    likely misread in the contested digit too, the same way each time.
+    """
     verdict = reading.verdict
-    if verdict is not None and verdict.zip5 == best.address.zip5 and "zip" not in verdict.changed:
-        return True
+    zip5 = best.address.zip5
+    if verdict is not None and verdict.zip5 == zip5:
+        if "zip" not in verdict.changed:
+            return True
+        read, best_as_read = reading.read_zip5, "zip" not in best.verdict.changed
+        if best_as_read and contested and read is not None and all(read[i] == zip5[i] for i in contested):
+            return True
     if reading.address is None or not reading.address.lines:
         return False
-    return any(best.address.zip5 in _ZIP_RUN.findall(line) for line in reading.address.lines)
+    return any(zip5 in _ZIP_RUN.findall(line) for line in reading.address.lines)

@@ -111,8 +111,14 @@ class ZipDirectory:
     def has_near_sibling(self, zip5: str, state: str, city: str) -> bool:
         """Whether the town has another ZIP one keystroke from ``zip5``: a misread onto it would pass the
         directory unnoticed, so only a second, agreeing reading can vouch for the ZIP."""
+        return bool(self.contested_digits(zip5, state, city))
+
+    def contested_digits(self, zip5: str, state: str, city: str) -> frozenset[int]:
+        """The positions (0-4) where ``zip5`` differs from the town's ZIPs one keystroke away: the digits
+        a second reading must agree on to tell the ZIP from its siblings (empty when it has none)."""
         near = set(zip_neighbours(zip5))
-        return any(z in near for z in self.zips_for(state, city))
+        siblings = [z for z in self.zips_for(state, city) if z in near]
+        return frozenset(i for z in siblings for i in range(5) if z[i] != zip5[i])
 
     def check(
         self,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -110,10 +111,11 @@ def test_an_empty_candidate_box_reads_as_nothing_without_ocr(reader) -> None:
 def _reading(reader: AddressReader, last_line: str, zip_confidence: float, recipe: str) -> AddressReading:
     words = [OcrWord(text=t, confidence=0.95, box=(0, 0, 1, 1)) for t in last_line.split()[:-1]]
     words.append(OcrWord(text=last_line.split()[-1], confidence=zip_confidence, box=(0, 0, 1, 1)))
-    verdict = reader.directory.check(parse_address([OcrLine.from_words(words)]), thresholds=THRESHOLDS)
+    parsed = parse_address([OcrLine.from_words(words)])
+    verdict = reader.directory.check(parsed, thresholds=THRESHOLDS)
     return AddressReading(
         address=verdict.to_address([last_line]), verdict=verdict, box=(0, 0, 10, 10), layout_score=2.0,
-        ocr_confidence=0.8, recipe=recipe,
+        ocr_confidence=0.8, recipe=recipe, read_zip5=parsed.zip5,
     )  # fmt: skip
 
 
@@ -163,6 +165,26 @@ def test_a_repaired_zip_in_a_town_of_many_zips_needs_a_reading_that_read_it_as_i
     assert _attempt(reader, repaired, again).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
     as_is = _reading(reader, "WATERBURY CT 06726", 0.9, "darker-ink")
     assert _attempt(reader, repaired, as_is).settled().reject_reasons(THRESHOLDS) == ()
+
+
+def test_a_repair_of_uncontested_digits_backs_a_zip_read_as_it_stands(reader) -> None:
+    # Claremore OK has 74017, 74018 and 74019: only the last digit tells them apart.
+    assert reader.directory.contested_digits("74017", "OK", "CLAREMORE") == {4}
+    as_read = _reading(reader, "CLAREMORE OK 74017", 0.6, "bold-ink")
+    assert reader.needs_backing(as_read) and "zip" not in as_read.verdict.changed
+    assert _attempt(reader, as_read).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
+    repaired = _reading(reader, "CLAREMORE OK 74817", 0.5, "standard")  # 8 for 0: not a ZIP; repaired
+    assert repaired.address.zip5 == "74017" and repaired.read_zip5 == "74817"
+    attempt = _attempt(reader, as_read, repaired)
+    assert attempt.best is as_read, "the reading as it stands is the best; the repair would back it"
+    settled = attempt.settled()
+    assert settled.reject_reasons(THRESHOLDS) == () and settled.address.zip5 == "74017"
+    # A repair that read the digit the siblings dispute otherwise vouches for nothing.
+    guessed = replace(repaired, read_zip5="74818")
+    assert _attempt(reader, as_read, guessed).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
+    # Nor do two repairs: a crop misread in one place is likely misread in the contested digit too.
+    again = _reading(reader, "CLAREMORE OK 74817", 0.6, "darker-ink")
+    assert _attempt(reader, repaired, again).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
 
 
 def test_a_spent_ocr_budget_starts_no_pass_and_sends_the_piece_to_review(reader) -> None:
