@@ -48,23 +48,24 @@ def results_db(inspected_db: Path, tmp_path: Path) -> Path:
     return target
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 class LiveDesk:
-    """The desk served by uvicorn in a thread on a free loopback port, for the browser tests."""
+    """The desk served by uvicorn in a thread on a free loopback port, for the browser tests.
+
+    The port's socket is bound here and handed to uvicorn, never closed in between: picking a free port
+    and binding it later leaves a window in which another process (the suite starts many Ray workers)
+    can take it.
+    """
 
     def __init__(self, app: object) -> None:
         import uvicorn
 
-        self.port = free_port()
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.port = self.socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="off")
         self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
 
     def __enter__(self) -> LiveDesk:
         self.thread.start()
@@ -78,6 +79,7 @@ class LiveDesk:
     def __exit__(self, *_: object) -> None:
         self.server.should_exit = True
         self.thread.join(timeout=10)
+        self.socket.close()
 
 
 @pytest.fixture(scope="module")
