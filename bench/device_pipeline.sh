@@ -2,7 +2,7 @@
 # One run of bench/bench_pipeline.py (the Ray pipeline benchmark) on a lent GPU machine, which has
 # Python 3.12 with torch/OpenCV but no internet, no Ray, no Tesseract and no fonts.
 #
-# What the machine lacks travels in .carry/ (git-ignored, built by hand, about 45 MB), which
+# What the machine lacks travels in .carry/ (git-ignored, made by bench/build_carry.sh, about 45 MB), which
 # bench/device_setup.sh unpacks: ray 2.60 (trimmed), tesserocr, zipcodes, pytesseract, jsonschema as cp312
 # wheels, Tesseract's eng.traineddata, and the fonts the synthetic renderer uses.
 #

@@ -1,5 +1,5 @@
 # Sourced by bench/device_*.sh on a lent GPU machine: unpacks what the machine lacks (.carry/, git-ignored,
-# built by hand; see bench/device_pipeline.sh) and points Python, Tesseract and the renderer at it.
+# made by bench/build_carry.sh) and points Python, Tesseract and the renderer at it.
 #   .carry/bundle.tar.xz       site/ (cp312 wheels unzipped: ray, tesserocr, zipcodes, pytesseract,
 #                              jsonschema and deps), tessdata/, fonts/truetype/{dejavu,liberation,freefont}
 #   .carry/fonts-extra.tar.xz  the Noto and URW base35 faces the renderer also uses here (paths from /)
