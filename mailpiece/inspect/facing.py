@@ -128,7 +128,8 @@ def _face_and_read(
     # other blocks.
     guessed = tries[0][2]
     first = guessed.first_pass(blocks=1)
-    if not _looks_like_junk(guessed, first):
+    junk = _looks_like_junk(guessed, first)
+    if not junk:
         # The guessed way reads as text, so it is almost surely the right way up (turned print reads as
         # junk): its other blocks and the rescue recipes come before the other way. Reading the other way
         # first cost two or three wasted OCR passes on most pieces that needed a rescue.
@@ -137,7 +138,7 @@ def _face_and_read(
             return FacedReading(orientation=orientation, piece=faced, reading=attempt.confirm())
         if _acceptable(reader, attempt.rescue()):
             return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
-    order = [1, 0] if _looks_like_junk(guessed, first) else [0, 1]
+    order = [1, 0] if junk else [0, 1]
     for orientation, faced, attempt in (tries[i] for i in order):
         if _acceptable(reader, attempt.first_pass()):
             return FacedReading(orientation=orientation, piece=faced, reading=attempt.confirm())

@@ -84,29 +84,30 @@ def read_postage_wording(
     return text
 
 
-def _print_marks(crop: np.ndarray, max_height: int) -> tuple[np.ndarray, np.ndarray]:
-    """Marks of print in a full-resolution crop, without the long rules of a box's outline: the stats
-    (x, y, w, h, area) of strokes clearly darker than their surroundings, 5 to ``max_height`` px tall,
-    and the same strokes joined along rows into lines (touching letters of small blurred print)."""
+def _print(crop: np.ndarray) -> np.ndarray:
+    """Strokes of print in a full-resolution crop (0/1), clearly darker than their surroundings, without
+    the long rules of a box's outline."""
     grey = as_grey(crop)
     ink = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
     ink = (ink > 40).astype(np.uint8)
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 1)))
     rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 31)))
-    text = ink & (1 - rules)
-    joined = cv2.morphologyEx(text, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1)))
-    sized = []
-    for mask in (text, joined):
-        stats = cv2.connectedComponentsWithStats(mask, connectivity=8)[2][1:]
-        sized.append(stats[(stats[:, 3] >= 5) & (stats[:, 3] <= max_height)])
-    return sized[0], sized[1]
+    return ink & (1 - rules)
+
+
+def _marks(mask: np.ndarray, max_height: int) -> np.ndarray:
+    """Stats (x, y, w, h, area) of the mask's components 5 to ``max_height`` px tall."""
+    stats = cv2.connectedComponentsWithStats(mask, connectivity=8)[2][1:]
+    return stats[(stats[:, 3] >= 5) & (stats[:, 3] <= max_height)]
 
 
 def _lines_of_print(crop: np.ndarray, max_height: int) -> int:
-    """How many lines of print the crop holds: joined marks over twice as wide as tall and solid enough.
-    Letters of small blurred print touch, so lines are counted rather than characters; a dotted outline's
-    dots are too small to count, and a stamp's picture joins into blobs, not lines."""
-    _, lines = _print_marks(crop, max_height)
+    """How many lines of print the crop holds: strokes joined along rows, over twice as wide as tall and
+    solid enough. Letters of small blurred print touch, so lines are counted rather than characters; a
+    dotted outline's dots are too small to count, and a stamp's picture joins into blobs, not lines."""
+    row = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1))
+    joined = cv2.morphologyEx(_print(crop), cv2.MORPH_CLOSE, row)
+    lines = _marks(joined, max_height)
     widths, heights, areas = lines[:, 2], lines[:, 3], lines[:, 4]
     return int(((widths >= 2 * heights) & (areas >= 0.3 * widths * heights)).sum())
 
@@ -120,5 +121,5 @@ def _clear_to_the_right(piece: np.ndarray, box: tuple[int, int, int, int]) -> bo
     strip = piece[margin : min(height, box[3]), box[2] : width - margin]
     if min(strip.shape[:2]) < 8:
         return True
-    marks, _ = _print_marks(strip, max_height=max(5, (box[3] - box[1]) // 3))
+    marks = _marks(_print(strip), max_height=max(5, (box[3] - box[1]) // 3))
     return float(marks[:, 4].sum()) <= _CLEAR_INK * strip.shape[0] * strip.shape[1]
