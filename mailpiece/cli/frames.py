@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path, PurePath
 
-from mailpiece.inspect.frame import FRAME_SUFFIXES
+from mailpiece.inspect.frame import frame_files_in
 from mailpiece.inspect.piece_ids import piece_ids
 
 
@@ -20,7 +20,7 @@ def frame_files(paths: Iterable[Path]) -> list[tuple[Path, str]]:
     names: list[PurePath] = []
     for path in paths:
         if path.is_dir():
-            files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES)
+            files = frame_files_in(path)
             found.extend(files)
             names.extend(file.relative_to(path) for file in files)
         elif path.is_file():

@@ -14,6 +14,11 @@ FRAME_SUFFIXES = frozenset(
 )
 
 
+def frame_files_in(folder: Path) -> list[Path]:
+    """The frame files anywhere below ``folder`` (by suffix, any case), sorted."""
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES)
+
+
 @dataclass(frozen=True, kw_only=True)
 class Frame:
     """One camera frame of one mail piece.

@@ -224,11 +224,12 @@ def _border_paper_share(paper: np.ndarray) -> float:
     )
 
 
-def dark_print(grey: np.ndarray) -> np.ndarray:
-    """Pixels of small dark marks on a lighter ground (strokes of print, specks): a black-hat over 9 px,
-    more than 30 grey levels deep. The cue of print on working copies about 240-480 px wide."""
-    blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
-    return blackhat > 30
+def dark_print(grey: np.ndarray, *, size: int = 9, depth: int = 30) -> np.ndarray:
+    """Pixels of small dark marks on a lighter ground (strokes of print, specks): a black-hat over
+    ``size`` px, more than ``depth`` grey levels deep. The defaults are the cue of print on working copies
+    about 240-480 px wide; full-resolution print wants a wider window."""
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
+    return cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel) > depth
 
 
 def _dark_marks(grey: np.ndarray) -> np.ndarray:

@@ -17,6 +17,7 @@ import re
 import cv2
 import numpy as np
 
+from mailpiece.inspect.locate import dark_print
 from mailpiece.inspect.ocr import OcrEngine, OcrTimeout
 from mailpiece.inspect.ocr_preprocess import OcrRecipe, as_grey
 from mailpiece.inspect.place_names import edit_distance
@@ -87,9 +88,7 @@ def read_postage_wording(
 def _print(crop: np.ndarray) -> np.ndarray:
     """Strokes of print in a full-resolution crop (0/1), clearly darker than their surroundings, without
     the long rules of a box's outline."""
-    grey = as_grey(crop)
-    ink = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
-    ink = (ink > 40).astype(np.uint8)
+    ink = dark_print(as_grey(crop), size=15, depth=40).astype(np.uint8)
     rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 1)))
     rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 31)))
     return ink & (1 - rules)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from mailpiece.inspect.frame import FRAME_SUFFIXES, Frame
+from mailpiece.inspect.frame import Frame, frame_files_in
 from mailpiece.inspect.piece_ids import piece_ids
 from mailpiece.inspect.result import Result
 from mailpiece.pipelines.records import Sink
@@ -115,8 +115,7 @@ class FolderSource:
         self.folder = Path(folder)
         if not self.folder.is_dir():
             raise FileNotFoundError(f"no such folder: {self.folder}")
-        files = sorted(
-            p for p in self.folder.rglob("*") if p.is_file() and p.suffix.lower() in FRAME_SUFFIXES)
+        files = frame_files_in(self.folder)
         ids = piece_ids([path.relative_to(self.folder) for path in files])
         self._files: Iterator[tuple[Path, str]] = zip(files, ids, strict=True)
         self._reprocess = reprocess
