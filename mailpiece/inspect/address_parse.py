@@ -179,6 +179,8 @@ def _read_zip_from_right(
             continue
         zip4_options = _digit_readings(zip4_text, min_digits=2) if zip4_text else [("", 0.0)]
         zip4 = zip4_options[0][0] if zip4_options else None
+        if zip4 is not None and len(zip4) != 4:
+            zip4 = None  # "07001-000": a ZIP+4 has four digits; a shorter tail is no add-on to report
         places = [(st, sp, " ".join(before[: len(before) - used]).upper() or None) for st, sp, used in states]
         if not has_state:
             places += state_glued_to_city(before)

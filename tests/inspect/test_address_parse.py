@@ -36,6 +36,8 @@ from mailpiece.inspect.zip_directory import ZipDirectory
         ("APO AE 09012", "APO", "AE", "09012", None),
         ("FPO AP 96601-1234", "FPO", "AP", "96601", "1234"),
         ("HARTFORD 06103", "HARTFORD", None, "06103", None),
+        ("HARTFORD CT 06103-123", "HARTFORD", "CT", "06103", None),  # a cut-off +4 is no ZIP+4
+        ("HARTFORD CT 06103-1", "HARTFORD", "CT", "06103", None),
     ],
 )
 def test_last_line_formats(last_line: str, city, state, zip5, zip4) -> None:
