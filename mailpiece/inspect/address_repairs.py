@@ -26,6 +26,12 @@ LEADING_WORDS_COST = 0.6
 # the end of the ZIP's name, at least this many and half of it, with the ZIP read as is.
 CUT_NAME_COST = 1.0
 CUT_NAME_MIN_LETTERS = 6
+# The fewest letters a read city needs before ``garbled_city_share`` of them may be wrong, and what each
+# edit past ``max_city_edits`` costs then: such a reading lands below "confident", so in a town with a
+# sibling ZIP one keystroke away it is read again before it is sorted.
+GARBLED_CITY_MIN_LETTERS = 7
+GARBLED_CITY_EDIT_COST = 1.0
+GARBLED_WORD_SHARE = 0.6  # and no word of it may be further off than this: it must be garbled, not replaced
 COST_SCALE = 0.08
 # A real ZIP read two blur-confusable digits off is repaired only in a town with at most this many ZIPs.
 SMALL_TOWN_ZIPS = 3
@@ -39,13 +45,15 @@ def place_fit(
     *,
     zip_repaired: bool,
     city_is_a_town: bool = False,
+    garbled_city_share: float = 0.0,
 ) -> tuple[float, str] | None:
     """Cost of reconciling the read city/state with a directory ZIP, and the city name it settles on.
 
     None when they contradict it. A city may be further off when the ZIP was read as is (40% of its
     letters) than when the ZIP itself is being repaired (a third). Words in front of one of the ZIP's
     names are junk unless the whole read city is a town of its own (``city_is_a_town``: WEST HARTFORD
-    is not HARTFORD with a stray word).
+    is not HARTFORD with a stray word). With the ZIP read as is and the state exactly the ZIP's, a city
+    of :data:`GARBLED_CITY_MIN_LETTERS` or more may be ``garbled_city_share`` of its letters off.
     """
     if city is None and state is None:
         return None  # a bare ZIP cannot be checked against anything
@@ -61,11 +69,15 @@ def place_fit(
         name, cut_cost = cut
         cost += cut_cost
     else:
-        limit = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
+        usual = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
+        limit = usual
+        exact_zip_and_state = not zip_repaired and state == entry.state and max_city_edits > 0
+        if exact_zip_and_state and len(city) >= GARBLED_CITY_MIN_LETTERS:
+            limit = max(usual, int(garbled_city_share * len(city)))
         distance, name = min((edit_distance(city, c, limit), c) for c in sorted(entry.cities))
-        if distance > limit:
+        if distance > limit or (distance > usual and _a_word_replaced(city, name)):
             return None
-        cost += CITY_EDIT_COST * distance
+        cost += CITY_EDIT_COST * distance + GARBLED_CITY_EDIT_COST * max(0, distance - usual)
     if state is None:
         cost += NO_STATE_COST
     elif state != entry.state:
@@ -74,6 +86,16 @@ def place_fit(
             return None
         cost += state_cost
     return cost, name
+
+
+def _a_word_replaced(city: str, name: str) -> bool:
+    """Whether a read city differs from ``name`` by a whole word rather than by letters spread over it
+    (``BLAH YORK`` is not NEW YORK garbled): with the same number of words, one is more than
+    :data:`GARBLED_WORD_SHARE` of its letters off."""
+    read, real = city.split(), name.split()
+    if len(read) != len(real):
+        return False
+    return any(edit_distance(a, b, len(b)) > GARBLED_WORD_SHARE * len(b) for a, b in zip(read, real, strict=True))
 
 
 def _named_tail(city: str, entry: ZipEntry) -> str | None:

@@ -19,6 +19,11 @@ class AddressThresholds:
     accept_confidence: float = 0.6
     # The directory accepts a read city this many edits (insert/delete/substitute/swap) from a real name.
     max_city_edits: int = 2
+    # With the ZIP read as it stands and the state read exactly as the ZIP's, a longer city (7 letters or
+    # more) may be this share of its letters off: the two fields agree, and the garble only has to stay
+    # closer to the ZIP's town than to chance (``IRDTANAPGLTS IN 46224``). 0 turns it off, as does
+    # ``max_city_edits=0``.
+    garbled_city_share: float = 0.45
     # How far the directory may repair a ZIP: 0 never; 1 one substitution or transposition, when the city
     # (fuzzily) and state agree; 2 also two substitutions, only to a ZIP of the exactly read city and state.
     max_zip_edits: int = 2
@@ -30,6 +35,8 @@ class AddressThresholds:
             raise ValueError(f"max_zip_edits must be 0, 1 or 2, got {self.max_zip_edits}")
         if not 0 <= self.max_city_edits <= 4:
             raise ValueError(f"max_city_edits must be 0..4, got {self.max_city_edits}")
+        if not 0.0 <= self.garbled_city_share <= 0.5:
+            raise ValueError(f"garbled_city_share must be in [0, 0.5], got {self.garbled_city_share}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -169,13 +169,10 @@ class Inspector:
             # Where the postage the CNN called present sits: an overlay for the review desk, no decision.
             postage_box = prepared.postage_box if postage and postage.present else None
             address = prepared.reading.address
-            verdict = decide(
-                address,
-                prepared.reading.reject_reasons(self.config.address),
-                postage,
-                damage,
-                sort_plan=self.sort_plan,
-            )
+            address_reasons = prepared.reading.reject_reasons(self.config.address)
+            if address_reasons and not prepared.reading.out_of_time:
+                message = "; ".join(m for m in (_address_note(prepared.reading), message) if m)
+            verdict = decide(address, address_reasons, postage, damage, sort_plan=self.sort_plan)
             return Result(
                 piece_id=prepared.frame.piece_id,
                 source=prepared.frame.source,
@@ -232,6 +229,14 @@ class Inspector:
             message=f"{type(err).__name__}: {err}",
             timings_ms=timings,
         )
+
+
+def _address_note(reading: AddressReading) -> str | None:
+    """Why the address was not sorted on, in words for the review desk: the directory's note (what was
+    read, what was checked, why it is held back), or that no address line was found."""
+    if reading.verdict is not None:
+        return f"address: {reading.verdict.note}"
+    return "address: no block read as an address"
 
 
 def _total_ms(timings: dict[str, float]) -> float:

@@ -14,7 +14,7 @@ from PIL import Image
 
 from mailpiece.datasets import encode, render_frame
 from mailpiece.datasets.config import SynthConfig
-from mailpiece.inspect.config import InspectConfig
+from mailpiece.inspect.config import AddressThresholds, InspectConfig
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.inspector import Inspector
 from mailpiece.inspect.result import REASON_CODES, Result
@@ -149,6 +149,25 @@ def test_a_frame_past_its_ocr_budget_is_rejected_for_review_with_a_message(addre
     with pytest.raises(ValueError, match="ocr_budget_ms"):
         InspectConfig(ocr_budget_ms=0)
     assert InspectConfig.from_dict(InspectConfig(ocr_budget_ms=800).to_dict()).ocr_budget_ms == 800
+
+
+def test_an_address_held_back_says_why_for_the_review_desk(address_inspector) -> None:
+    strict = Inspector(
+        config=InspectConfig(address=AddressThresholds(accept_confidence=1.0)),
+        reader=address_inspector.reader, sort_plan=address_inspector.sort_plan,
+    )  # fmt: skip
+    frame, zip5 = _frame(READABLE[0])
+    held = strict(frame)
+    assert held.reasons == ("low_confidence",) and held.address.zip5 == zip5
+    assert held.message.startswith("address: ") and f"{zip5} " in held.message, held.message
+
+    synthetic = render_frame(SEED, READABLE[0], CLEAN)
+    blank = synthetic.image.copy()
+    x0, y0, x1, y1 = (int(v) for v in synthetic.label.address_box)
+    blank[y0:y1, x0:x1] = blank[y0 - 3, x0 - 3]  # the address painted over in the paper's colour
+    unread = address_inspector(Frame(piece_id="blank", source="test", data=blank))
+    address_reasons = set(unread.reasons) - {"no_postage", "damaged"}
+    assert address_reasons and unread.message.startswith("address: "), unread.to_dict()
 
 
 def test_prepare_then_finish_equals_one_call(address_inspector) -> None:

@@ -133,6 +133,24 @@ def test_a_garbled_state_without_a_matching_city_or_far_in_a_big_city_is_no_evid
         assert not check(directory, last_line).verified, last_line
 
 
+def test_a_garbled_city_is_believed_only_beside_the_zip_and_state_read_as_they_stand(directory) -> None:
+    # Seen on fresh frames: the ZIP and state read right, the town name garbled past two edits.
+    for last_line, zip5 in (("IRDTANAPGLTS IN 46224", "46224"), ("CSMGLIN MN 55316-7195", "55316")):
+        verdict = check(directory, last_line)
+        assert verdict.verified and verdict.zip5 == zip5 and verdict.changed == ("city",), verdict.note
+        # Past the usual two edits it is never "confident": a town with a sibling ZIP reads it again.
+        assert DEFAULTS.accept_confidence <= verdict.confidence < 0.9
+    for last_line in (
+        "IRDTANAPGLTS OH 46224",  # the state disagrees
+        "STUNTAREP WI 54746",  # HUMBIRD: garbled past 45 %
+        "BREAWE WV 24815",  # too short to judge
+        "CSMGLIN MN 55361",  # a repaired ZIP needs an exact town
+    ):
+        assert not check(directory, last_line).verified, last_line
+    off = AddressThresholds(garbled_city_share=0.0)
+    assert not check(directory, "IRDTANAPGLTS IN 46224", thresholds=off).verified
+
+
 def test_towns_with_a_zip_one_keystroke_from_another_are_known(directory) -> None:
     assert directory.has_near_sibling("12944", "NY", "Keeseville")  # 12924 is Keeseville too
     assert not directory.has_near_sibling("04970", "ME", "Rangeley")  # Rangeley has one ZIP
