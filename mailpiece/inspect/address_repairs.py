@@ -95,7 +95,8 @@ def _a_word_replaced(city: str, name: str) -> bool:
     read, real = city.split(), name.split()
     if len(read) != len(real):
         return False
-    return any(edit_distance(a, b, len(b)) > GARBLED_WORD_SHARE * len(b) for a, b in zip(read, real, strict=True))
+    pairs = zip(read, real, strict=True)
+    return any(edit_distance(a, b, len(b)) > GARBLED_WORD_SHARE * len(b) for a, b in pairs)
 
 
 def _named_tail(city: str, entry: ZipEntry) -> str | None:

@@ -231,7 +231,7 @@ class Inspector:
         )
 
 
-def _address_note(reading: AddressReading) -> str | None:
+def _address_note(reading: AddressReading) -> str:
     """Why the address was not sorted on, in words for the review desk: the directory's note (what was
     read, what was checked, why it is held back), or that no address line was found."""
     if reading.verdict is not None:
