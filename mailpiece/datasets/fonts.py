@@ -15,7 +15,7 @@ from PIL import ImageFont
 FONT_ROOT = Path(os.environ.get("MAILPIECE_FONT_ROOT", "/usr/share/fonts"))
 # Characters an address, a meter or a permit needs; a font lacking any of them is skipped.
 _NEEDED = "AZaz09#-,.:$/&"
-_SKIP_WORDS = ("Math", "Symbol", "Music", "D050000L", "Dingbat", "Emoji")
+_SKIP_WORDS = ("Math", "Symbol", "Music", "D050000L", "Dingbat", "Emoji", "Biolinum_K")  # _K: keycaps
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,12 +33,14 @@ def _style(name: str) -> str:
     low = name.lower()
     if any(
         k in low
-        for k in ("z003", "chancery", "hand", "script", "breip", "klaver", "humor", "comic", "kristi")
+        for k in ("z003", "chancery", "hand", "script", "breip", "klaver", "humor", "comic", "kristi", "dkg")
     ):
         return "script"
-    if "mono" in low or "courier" in low:
+    if any(k in low for k in ("mono", "courier", "cursor", "hack-", "firacode")):
         return "mono"
-    if any(k in low for k in ("serif", "roman", "c059", "p052", "bookman", "century", "palat", "times")):
+    serifs = ("serif", "roman", "c059", "p052", "bookman", "century", "palat", "times", "termes", "pagella")
+    more_serifs = ("schola", "bonum", "libertine", "garamond", "gentium", "charis", "caladea", "accanthis")
+    if any(k in low for k in serifs + more_serifs):
         return "serif"
     return "sans"
 

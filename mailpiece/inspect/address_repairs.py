@@ -75,7 +75,7 @@ def place_fit(
         if exact_zip_and_state and len(city) >= GARBLED_CITY_MIN_LETTERS:
             limit = max(usual, int(garbled_city_share * len(city)))
         distance, name = min((edit_distance(city, c, limit), c) for c in sorted(entry.cities))
-        if distance > limit or (distance > usual and _a_word_replaced(city, name)):
+        if distance > limit or (distance > usual and a_word_replaced(city, name, GARBLED_WORD_SHARE)):
             return None
         cost += CITY_EDIT_COST * distance + GARBLED_CITY_EDIT_COST * max(0, distance - usual)
     if state is None:
@@ -88,15 +88,15 @@ def place_fit(
     return cost, name
 
 
-def _a_word_replaced(city: str, name: str) -> bool:
+def a_word_replaced(city: str, name: str, share: float) -> bool:
     """Whether a read city differs from ``name`` by a whole word rather than by letters spread over it
-    (``BLAH YORK`` is not NEW YORK garbled): with the same number of words, one is more than
-    :data:`GARBLED_WORD_SHARE` of its letters off."""
+    (``BLAH YORK`` is not NEW YORK garbled): with the same number of words, one is more than ``share``
+    of its letters off."""
     read, real = city.split(), name.split()
     if len(read) != len(real):
         return False
     pairs = zip(read, real, strict=True)
-    return any(edit_distance(a, b, len(b)) > GARBLED_WORD_SHARE * len(b) for a, b in pairs)
+    return any(edit_distance(a, b, len(b)) > share * len(b) for a, b in pairs)
 
 
 def _named_tail(city: str, entry: ZipEntry) -> str | None:

@@ -27,6 +27,10 @@ class AddressThresholds:
     # How far the directory may repair a ZIP: 0 never; 1 one substitution or transposition, when the city
     # (fuzzily) and state agree; 2 also two substitutions, only to a ZIP of the exactly read city and state.
     max_zip_edits: int = 2
+    # When no single-field repair fits, the directory searches for the one place that the ZIP, city and
+    # state read together fit (ZIPs at most two digits off, a town name at most this share of its letters
+    # off, a clear winner: ``Friemant, ND 59030`` is FAIRMOUNT ND 58030). 0 turns it off.
+    place_search_share: float = 0.5
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.accept_confidence <= 1.0:
@@ -37,6 +41,8 @@ class AddressThresholds:
             raise ValueError(f"max_city_edits must be 0..4, got {self.max_city_edits}")
         if not 0.0 <= self.garbled_city_share <= 0.5:
             raise ValueError(f"garbled_city_share must be in [0, 0.5], got {self.garbled_city_share}")
+        if not 0.0 <= self.place_search_share <= 0.5:
+            raise ValueError(f"place_search_share must be in [0, 0.5], got {self.place_search_share}")
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -22,6 +22,7 @@ from mailpiece.inspect.address_repairs import (
 )
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.place_names import ZipEntry, edit_distance, normalise_city, zip_neighbours
+from mailpiece.inspect.place_search import PlaceMatch, PlaceSearch
 from mailpiece.inspect.result import Address
 
 __all__ = [
@@ -33,6 +34,9 @@ OCR_WEIGHT = 0.4
 RETIRED_ZIP_FACTOR = 0.8  # the directory still lists ZIPs that are no longer in use
 # Hypotheses within this much of the best cost count as equally good rivals.
 TIE_MARGIN = 0.3
+# A place found only by the joint search (:mod:`mailpiece.inspect.place_search`) stays below the reader's
+# "good enough", so its other recipes still get their say.
+PLACE_SEARCH_MAX_CONFIDENCE = 0.85
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -91,6 +95,7 @@ class ZipDirectory:
             for city in entry.cities:
                 by_place.setdefault((entry.state, city), []).append(entry.zip5)
         self._by_place = {key: tuple(sorted(zips)) for key, zips in by_place.items()}
+        self._places = PlaceSearch(self._by_zip)
 
     @staticmethod
     @functools.cache
@@ -137,7 +142,9 @@ class ZipDirectory:
             )  # fmt: skip
         hypotheses = sorted(self._hypotheses(parsed, thresholds), key=lambda h: (h.cost, h.entry.zip5))
         if not hypotheses:
-            return self._contradiction(parsed)
+            share, digits = _place_search_share(thresholds), thresholds.max_zip_edits
+            match = self._places.search(parsed.readings, max_share=share, max_digits=digits)
+            return self._contradiction(parsed) if match is None else _place_verdict(parsed, match)
         best = hypotheses[0]
         rivals = {h.entry.zip5 for h in hypotheses if h.cost <= best.cost + TIE_MARGIN}
         ocr = _ocr_confidence(parsed, ocr_confidence)
@@ -220,6 +227,37 @@ class ZipDirectory:
             zip5=None if unknown else parsed.zip5, zip4=parsed.zip4, city=parsed.city, state=parsed.state,
             verified=False, corrected=False, confidence=0.0, note=note,
         )  # fmt: skip
+
+
+def _place_search_share(thresholds: AddressThresholds) -> float:
+    """How far off a town name the joint search may accept: off with ``max_city_edits=0``, like the
+    other fuzzy matches of the city."""
+    return thresholds.place_search_share if thresholds.max_city_edits > 0 else 0.0
+
+
+def _place_verdict(parsed: ParsedAddress, match: PlaceMatch) -> AddressVerdict:
+    """The verdict for a last line that only a joint search of the directory could place: verified,
+    corrected, and never "confident" (:data:`PLACE_SEARCH_MAX_CONFIDENCE`), so the reader still tries
+    its other recipes and a town with a ZIP one keystroke away still asks for a second reading. The
+    OCR's doubt about the words is not held against it: that doubt is why the fields needed the search,
+    and the search's own terms (a clear winner, close enough) carry the evidence."""
+    entry = match.entry
+    confidence = min(PLACE_SEARCH_MAX_CONFIDENCE, math.exp(-COST_SCALE * match.cost))
+    if not entry.active:
+        confidence *= RETIRED_ZIP_FACTOR
+    changed = _changed_fields(parsed, _Hypothesis(entry=entry, city=match.city, cost=match.cost))
+    read = f"{parsed.city or '(no city)'} {parsed.state or '(no state)'} {parsed.zip5}"
+    margin = match.margin
+    runner_up = "no other place fits" if math.isinf(margin) else f"the next costs {margin:.1f} more"
+    note = (
+        f"placed by a directory search: {read} fits {entry.zip5} {match.city} {entry.state} alone "
+        f"({match.digits_off} digit(s), {match.letters_off} letter(s) and {match.state_steps} state "
+        f"step(s) off; {runner_up})"
+    )
+    return AddressVerdict(
+        zip5=entry.zip5, zip4=parsed.zip4, city=match.city, state=entry.state, verified=True,
+        corrected=True, confidence=round(confidence, 4), note=note, changed=changed,
+    )  # fmt: skip
 
 
 def _fits_pattern(zip5: str, pattern: str) -> bool:
