@@ -21,7 +21,7 @@ packages=(
 )
 mkdir -p "$out/debs" "$out/fonts"
 if [ -z "$(find "$out/fonts" -name '*.[ot]tf' -print -quit)" ]; then
-  (cd "$out/debs" && for p in "${packages[@]}"; do apt-get download "$p" >/dev/null || echo "skipped $p"; done)
+  (cd "$out/debs" && for p in "${packages[@]}"; do apt-get download "$p" >/dev/null 2>&1 || echo "skipped $p"; done)
   for deb in "$out"/debs/*.deb; do dpkg -x "$deb" "$out/unpacked"; done
   cp -r "$out/unpacked/usr/share/fonts/." "$out/fonts/"
 fi

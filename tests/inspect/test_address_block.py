@@ -48,6 +48,24 @@ def test_the_best_candidate_is_the_destination_and_the_return_address_is_flagged
     assert corner and corner[0].in_return_corner and corner[0].score < best.score - 1.0
 
 
+def test_a_return_address_in_large_type_reaching_past_the_middle_is_still_flagged() -> None:
+    # A postcard's sender in the same large type as the destination: its long last line crosses the middle.
+    image = Image.new("RGB", (1400, 900), (240, 238, 235))
+    draw = ImageDraw.Draw(image)
+    large = ImageFont.truetype(str(FONT), 36)
+    sender = ("RICHARD KING", "RIVER FOODS", "731 E CHURCH DR LOT 4F", "NEWBERRY SPRINGS, CA 92365-8116")
+    for i, line in enumerate(sender):
+        draw.text((80, 120 + 54 * i), line, font=large, fill=(30, 30, 30))
+    for i, line in enumerate(DESTINATION):
+        draw.text((780, 560 + 54 * i), line, font=large, fill=(30, 30, 30))
+    piece = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+    candidates = find_address_candidates(piece, limit=5)
+    corner = [c for c in candidates if _holds(c.box, 100, 140)]
+    assert corner and max(line.box[2] for line in corner[0].lines) > 700, "its last line crosses the middle"
+    assert corner[0].in_return_corner
+    assert _holds(candidates[0].box, 800, 580) and not candidates[0].in_return_corner
+
+
 def test_light_print_on_dark_stock_is_found_line_by_line() -> None:
     piece = draw_piece(paper=(120, 60, 20), ink=(240, 240, 240))  # white on a dark blue envelope
     lines = [line for line in merge_row_fragments(find_text_lines(piece)[0]) if line.box[1] > 300]
