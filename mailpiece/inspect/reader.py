@@ -101,7 +101,7 @@ class AddressReader:
         directory: ZipDirectory,
         thresholds: AddressThresholds,
         *,
-        candidates: int = 3,
+        candidates: int = 4,
         good_enough: float = 0.9,
         rescue_recipes: tuple[OcrRecipe, ...] = RESCUE_RECIPES,
         line_ocr: OcrEngine | None = None,
