@@ -19,8 +19,8 @@ _WORK_LONG_SIDE = 1200  # px the layout analysis runs at
 ROW_GAP = 6.0
 # Room left right of a block, in line heights: a crease or a faint word can cut a line short of its ZIP.
 RIGHT_ROOM = 4.0
-# A block in the top-left corner whose centre lies left of this share of the width is the return address
-# even when a long line reaches past the middle.
+# A block starting in the top quarter, in the left quarter, whose centre lies left of this share of the
+# width is the return address even when a long line reaches past the middle.
 RETURN_CORNER_CENTRE = 0.35
 # How many grey levels darker than its neighbourhood a pixel must be to count as print. The faint level
 # finds print a few levels off the paper (pale ink on a flat scan); it also finds paper texture, creases
@@ -189,14 +189,14 @@ def in_return_corner(block: list[TextLine], width: int, height: int) -> bool:
     """Whether a block starts in the top-left corner and lies in the left part: the return address.
 
     Generous on purpose (a logo above the return address pushes it down; a long line in large type on a
-    postcard reaches past the middle); destinations, window envelopes' included, sit lower or further
-    right.
+    postcard reaches past the middle, when the block starts in the top quarter); destinations, window
+    envelopes' included, sit lower or further right.
     """
     x0 = min(line.box[0] for line in block)
     y0 = min(line.box[1] for line in block)
     x1 = max(line.box[2] for line in block)
-    left = x1 < 0.5 * width or (x0 + x1) / 2 < RETURN_CORNER_CENTRE * width
-    return x0 < 0.25 * width and y0 < 0.4 * height and left
+    centre_left = y0 < 0.25 * height and (x0 + x1) / 2 < RETURN_CORNER_CENTRE * width
+    return x0 < 0.25 * width and y0 < 0.4 * height and (x1 < 0.5 * width or centre_left)
 
 
 def _score(block: list[TextLine], width: int, height: int) -> float:
