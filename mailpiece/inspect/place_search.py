@@ -12,9 +12,10 @@ The search runs only when no single-field repair fits. The runner-up ZIP must co
 of ZIPs, where some ZIP is two digits from almost anything) is left for review, and a ZIP two digits off
 needs a town name at most :data:`TWO_DIGIT_SHARE` off.
 """
+
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from mailpiece.inspect.address_fields import STATE_CODES
@@ -43,8 +44,8 @@ class PlaceMatch:
 
     entry: ZipEntry
     city: str  # the entry's name the read city came closest to
-    read_city: str  # the city and state as read (the city normalised)
-    read_state: str | None
+    read_city: str  # the city as read, normalised
+    read_state: str | None  # the state as read
     digits_off: int
     letters_off: int
     name_share: float  # letters off as a share of the longer of the read and the real name
@@ -112,9 +113,10 @@ def _scored(
 class PlaceSearch:
     """Searches one directory (ZIP → entry) for the place a garbled last line fits; built once with it."""
 
-    def __init__(self, by_zip: Mapping[str, ZipEntry]) -> None:
+    def __init__(self, by_zip: Mapping[str, ZipEntry], towns: Container[tuple[str, str]]) -> None:
+        """``towns`` holds every (state, normalised city name) of the directory."""
         self._by_zip = by_zip
-        self._towns = {(entry.state, name) for entry in by_zip.values() for name in entry.cities}
+        self._towns = towns
         self._names = "|".join(sorted({name for entry in by_zip.values() for name in entry.cities}))
 
     def generic(self, fragment: str) -> bool:

@@ -95,7 +95,7 @@ class ZipDirectory:
             for city in entry.cities:
                 by_place.setdefault((entry.state, city), []).append(entry.zip5)
         self._by_place = {key: tuple(sorted(zips)) for key, zips in by_place.items()}
-        self._places = PlaceSearch(self._by_zip)
+        self._places = PlaceSearch(self._by_zip, towns=self._by_place)
 
     @staticmethod
     @functools.cache
