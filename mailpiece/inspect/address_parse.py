@@ -22,7 +22,10 @@ from mailpiece.inspect.address_fields import (
 )
 from mailpiece.inspect.ocr import OcrLine
 
-__all__ = ["STATE_CODES", "LastLineReading", "ParsedAddress", "parse_address"]
+__all__ = [
+    "LOST_DIGIT", "STATE_CODES", "WILDCARD", "LastLineReading", "ParsedAddress", "fits_zip_pattern",
+    "is_zip_pattern", "parse_address", "unknown_digits",
+]  # fmt: skip
 
 _EDGE_JUNK = "\"'`.,:;|!~_-—–*()[]{}<>=+^«»“”‘’"
 _ZIP_SEPARATORS = "-–—~."
@@ -32,6 +35,9 @@ _COUNTRY = {"USA", "US", "U.S.A.", "U.S.A", "U.S."}
 # A ZIP character that is no digit's misreading: a reading with it is a pattern for the directory to fill.
 WILDCARD = "?"
 WILDCARD_MIN_DIGITS = 3
+# A ZIP read with one digit lost somewhere ("4301" for 43017 or 43107): "4301*", the four digits read, in
+# order, and the mark. Only the directory can place it, and only when one of the town's ZIPs fits.
+LOST_DIGIT = "*"
 MAX_READINGS = 16
 
 
@@ -49,8 +55,8 @@ class LastLineReading:
 @dataclass(frozen=True, kw_only=True)
 class ParsedAddress:
     """An address block split into fields; ``readings`` holds every candidate last-line reading, best first.
-    ``zip5`` is five digits, or four and one ``WILDCARD`` when no line had a whole ZIP (the directory may
-    fill it in from the town).
+    ``zip5`` is five digits, or a pattern when no line had a whole ZIP (the directory may fill it in from
+    the town): four digits and one ``WILDCARD``, three and two (the end lost), or four and ``LOST_DIGIT``.
 
     ``zip_confidence``/``city_confidence`` are the OCR confidences (0..1) of the words the ZIP and the
     city/state came from, or None when the lines were plain text.
@@ -130,7 +136,25 @@ def _last_line_rank(top: LastLineReading) -> int:
     missing a character (a junk line below the address must not win over the real one above), else 0."""
     if top.state is None:
         return 0
-    return 1 if WILDCARD in top.zip5 else 2
+    return 2 if top.zip5.isdigit() else 1
+
+
+def is_zip_pattern(zip5: str) -> bool:
+    """Whether a read ZIP has unknown or lost digits (``WILDCARD``, ``LOST_DIGIT``) for the directory."""
+    return not zip5.isdigit()
+
+
+def fits_zip_pattern(zip5: str, pattern: str) -> bool:
+    """Whether a directory ZIP matches a ZIP read with unknown (``WILDCARD``) or a lost digit."""
+    if LOST_DIGIT in pattern:
+        read = pattern.replace(LOST_DIGIT, "")
+        return any(zip5[:i] + zip5[i + 1 :] == read for i in range(5))
+    return all(p in (WILDCARD, z) for z, p in zip(zip5, pattern, strict=True))
+
+
+def unknown_digits(zip5: str) -> int:
+    """How many digits of a read ZIP are unknown or lost."""
+    return zip5.count(WILDCARD) + zip5.count(LOST_DIGIT)
 
 
 def _tokens(text: str) -> list[_Token]:
@@ -139,8 +163,10 @@ def _tokens(text: str) -> list[_Token]:
     tokens = []
     # A run of dashes is a gap OCR filled, not a ZIP+4 hyphen: "ULLIN IL--62992-1815".
     text = re.sub(r"[-–—~]{2,}", " ", text)
-    # A dash between a state and its ZIP is a gap too: "PORTER RANCH, CA-91326".
-    text = re.sub(r"(?<![A-Za-z])([A-Za-z]{2})[-–—~](?=\d{3})", r"\1 ", text)
+    # A dash or dot between a state and its ZIP is a gap too: "PORTER RANCH, CA-91326", "MN.55936".
+    text = re.sub(r"(?<![A-Za-z])([A-Za-z]{2})[-–—~.](?=\d{3})", r"\1 ", text)
+    # So is one between a city and a state glued to its ZIP: "GRAND MEADOW-MN.55936" (not WILKES-BARRE).
+    text = re.sub(r"(?<=[A-Za-z])[-–—~.]([A-Z]{2}) ?(?=\d{3})", r" \1 ", text)
     for word_index, word in enumerate(text.split()):
         for piece in _WORD_BREAKS.split(word):
             piece = piece.strip(_EDGE_JUNK)
@@ -168,12 +194,18 @@ def _read_zip_from_right(
         zip_field = _split_zip(texts[zip_start:])
         if zip_field is None:
             continue
-        zip_text, zip4_text, glued_state = zip_field
+        zip_text, zip4_text, glued_state = zip_field.text, zip_field.zip4, zip_field.glued_state
         before = texts[:zip_start] + ([glued_state] if glued_state else [])
         states = state_readings(before)
         has_state = any(state for state, _, _ in states)
-        if len(zip_text) == 6 and not has_state:
-            continue  # six characters make a ZIP with one extra mark only beside a state
+        if zip_field.needs_state and not has_state:
+            continue
+        if len(zip_text) < 5:
+            # Only a real state after a city without digits: a suite, floor or box number on a street
+            # line ("12 OAK LN STE 210", "5 CANYON BLVD FL 1107") is no ZIP with its end lost.
+            states = [s for s in states if s[0] in STATE_CODES]
+            if not states or any(c.isdigit() for word in before[:-1] for c in word):
+                continue
         zip_options = _zip_readings(zip_text, min_digits=2 if has_state else 3, wildcard=has_state)
         if not zip_options:
             continue
@@ -195,11 +227,23 @@ def _read_zip_from_right(
     return None
 
 
-def _split_zip(tail: list[str]) -> tuple[str, str | None, str | None] | None:
-    """Split the tokens after the city into (zip5 text, zip4 text, state glued in front) or None.
+@dataclass(frozen=True)
+class _ZipField:
+    """The ZIP field of a last line as split from its tokens, before any digit is guessed."""
+
+    text: str  # five characters; six with a stray mark; three or four when the rest was lost
+    zip4: str | None
+    glued_state: str | None  # "CT" of "CT06103"
+    needs_state: bool = False  # only a state beside it makes this a ZIP (a stray mark, a lost digit)
+
+
+def _split_zip(tail: list[str]) -> _ZipField | None:
+    """Split the tokens after the city into a ZIP field, or None.
 
     Accepts ``06103``, ``06103-1234``, ``061031234``, ``06103 1234``, ``CT06103`` and stray dots or
-    quotes inside the ZIP (``061.03``).
+    quotes inside the ZIP (``061.03``). Beside a state only: a stray mark in the ZIP (``594408``), a
+    ZIP+4 whose hyphen was read as a digit (``5655649534``), and a ZIP whose end a stain or the crop took
+    (``168``, ``4301``: the directory may fill it in from the town's own ZIPs).
     """
     if len(tail) > 2 or (len(tail) == 2 and len(tail[1]) != 4):
         return None
@@ -208,14 +252,22 @@ def _split_zip(tail: list[str]) -> tuple[str, str | None, str | None] | None:
     if len(tail) == 1 and len(joined) >= 7 and joined[:2].isalpha() and not joined[2].isalpha():
         glued, joined = joined[:2], joined[2:]  # "CT06103"
     if len(joined) >= 7 and joined[5] in _ZIP_SEPARATORS:
-        return joined[:5], joined[6:] if len(joined) <= 10 else None, glued
+        return _ZipField(joined[:5], joined[6:] if len(joined) <= 10 else None, glued)
     joined = "".join(c for c in joined if c not in ".,'`")
     if any(c in _ZIP_SEPARATORS for c in joined[:5]):
         return None  # a hyphen inside the first five: "S732-9" is not ZIP 57329 with a stray mark
-    if len(joined) == 5 or (len(joined) == 6 and len(tail) == 1):  # six: a stray mark in the ZIP
-        return joined, None, glued
+    if len(joined) == 5:
+        return _ZipField(joined, None, glued)
     if len(joined) == 9:
-        return joined[:5], joined[5:], glued
+        return _ZipField(joined[:5], joined[5:], glued)
+    if len(tail) != 1 or glued:
+        return None
+    if len(joined) == 6:  # a stray mark in the ZIP
+        return _ZipField(joined, None, None, needs_state=True)
+    if len(joined) == 10 and joined.isdigit():  # "56556-9534" with its hyphen read as a digit
+        return _ZipField(joined[:5], joined[6:], None, needs_state=True)
+    if len(joined) in (3, 4) and joined.isdigit():  # the end of the ZIP lost
+        return _ZipField(joined, None, None, needs_state=True)
     return None
 
 
@@ -251,9 +303,14 @@ def _digit_readings(text: str, *, min_digits: int, wildcard: bool = False) -> li
 
 def _zip_readings(text: str, *, min_digits: int, wildcard: bool = False) -> list[tuple[str, float]]:
     """Readings of a 5-character ZIP field (one unknown character allowed with ``wildcard``); a
-    6-character one is read with each character dropped in turn."""
+    6-character one is read with each character dropped in turn; a 4-digit one as a pattern with its
+    lost digit unknown at each place in turn, a 3-digit one as the first three digits."""
     if len(text) == 5:
         return _digit_readings(text, min_digits=min_digits, wildcard=wildcard)
+    if len(text) == 4:
+        return [(text + LOST_DIGIT, DROPPED_CHAR_PENALTY)]
+    if len(text) == 3:
+        return [(text + 2 * WILDCARD, DROPPED_CHAR_PENALTY)]
     best: dict[str, float] = {}
     for i in range(len(text)):
         for digits, penalty in _digit_readings(text[:i] + text[i + 1 :], min_digits=min_digits):

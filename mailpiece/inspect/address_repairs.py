@@ -26,6 +26,9 @@ LEADING_WORDS_COST = 0.6
 # the end of the ZIP's name, at least this many and half of it, with the ZIP read as is.
 CUT_NAME_COST = 1.0
 CUT_NAME_MIN_LETTERS = 6
+# Fewer letters of the name's end than that are weighed as no city at all, but only beside the ZIP's own
+# state; below this many they are not weighed at all.
+NAME_END_MIN_LETTERS = 3
 # The fewest letters a read city needs before ``garbled_city_share`` of them may be wrong, and what each
 # edit past ``max_city_edits`` costs then: such a reading lands below "confident", so in a town with a
 # sibling ZIP one keystroke away it is read again before it is sorted.
@@ -68,6 +71,9 @@ def place_fit(
     elif not zip_repaired and not city_is_a_town and (cut := _cut_name(city, entry)) is not None:
         name, cut_cost = cut
         cost += cut_cost
+    elif not zip_repaired and state == entry.state and (end := _name_end(city, entry)) is not None:
+        name = end  # "LLE TX 78361": a crop took all but the end of HEBBRONVILLE; no worse than no city
+        cost += NO_CITY_COST
     else:
         usual = min(max_city_edits, len(city) // 3 if zip_repaired else max(1, round(0.4 * len(city))))
         limit = usual
@@ -122,6 +128,15 @@ def _cut_name(city: str, entry: ZipEntry) -> tuple[str, float] | None:
             if name.endswith(tail) and 2 * len(tail) >= len(name):
                 return name, CUT_NAME_COST + (LEADING_WORDS_COST if start else 0.0)
     return None
+
+
+def _name_end(city: str, entry: ZipEntry) -> str | None:
+    """The ZIP's name whose last few letters (fewer than :data:`CUT_NAME_MIN_LETTERS`, at least
+    :data:`NAME_END_MIN_LETTERS`) the read city is: too little to tell the town by, but no contradiction."""
+    if " " in city or not NAME_END_MIN_LETTERS <= len(city) < CUT_NAME_MIN_LETTERS:
+        return None
+    ends = [name for name in sorted(entry.cities) if name.endswith(city) and len(name) > len(city)]
+    return ends[0] if ends else None
 
 
 def misread_state_cost(read: str, real: str, city_distance: int | None, zip_repaired: bool) -> float | None:

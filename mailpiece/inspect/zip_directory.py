@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from mailpiece.inspect.address_parse import WILDCARD, ParsedAddress
+from mailpiece.inspect.address_parse import ParsedAddress, fits_zip_pattern, is_zip_pattern, unknown_digits
 from mailpiece.inspect.address_repairs import (
     COST_SCALE,
     SMALL_TOWN_ZIPS,
@@ -188,12 +188,13 @@ class ZipDirectory:
         self, zip5: str, city: str | None, state: str | None, thresholds: AddressThresholds
     ) -> Iterator[tuple[str, float]]:
         """The read ZIP, directory ZIPs one edit away, and the read city's only ZIP two digits away; a ZIP
-        read with one unknown character, the read town's only ZIP that fits it."""
-        if WILDCARD in zip5:
-            if city and state and thresholds.max_zip_edits >= 1:
-                fits = [z for z in self._by_place.get((state, city), ()) if _fits_pattern(z, zip5)]
-                if len(fits) == 1:  # like a one-digit repair: the town vouches for the missing digit
-                    yield fits[0], ZIP_EDIT_COST
+        read with unknown characters, the read town's only ZIP that fits it."""
+        if is_zip_pattern(zip5):
+            unknown = unknown_digits(zip5)
+            if city and state and thresholds.max_zip_edits >= unknown:
+                fits = [z for z in self._by_place.get((state, city), ()) if fits_zip_pattern(z, zip5)]
+                if len(fits) == 1:  # like a repair of each unknown digit: the town vouches for them
+                    yield fits[0], unknown * ZIP_EDIT_COST
             return
         yield zip5, 0.0
         if not city or thresholds.max_zip_edits < 1:
@@ -213,10 +214,10 @@ class ZipDirectory:
     def _contradiction(self, parsed: ParsedAddress) -> AddressVerdict:
         entry = self._by_zip.get(parsed.zip5 or "")
         # A ZIP read with an unknown character is shown in the note ("7?607"), never as the record's ZIP.
-        unknown = bool(parsed.zip5) and WILDCARD in parsed.zip5
+        unknown = bool(parsed.zip5) and is_zip_pattern(parsed.zip5)
         read = f"{parsed.city or '(no city)'} {parsed.state or '(no state)'}"
         if unknown:
-            note = f"ZIP {parsed.zip5} has an unreadable character and no single ZIP of {read} fits it"
+            note = f"ZIP {parsed.zip5} has unreadable or lost digits and no single ZIP of {read} fits it"
         elif parsed.city is None and parsed.state is None:
             note = f"ZIP {parsed.zip5} was read without a city or state to check it against"
         elif entry is None:
@@ -258,11 +259,6 @@ def _place_verdict(parsed: ParsedAddress, match: PlaceMatch) -> AddressVerdict:
         zip5=entry.zip5, zip4=parsed.zip4, city=match.city, state=entry.state, verified=True,
         corrected=True, confidence=round(confidence, 4), note=note, changed=changed,
     )  # fmt: skip
-
-
-def _fits_pattern(zip5: str, pattern: str) -> bool:
-    """Whether a directory ZIP matches a ZIP read with unknown characters (``WILDCARD``)."""
-    return all(p in (WILDCARD, z) for z, p in zip(zip5, pattern, strict=True))
 
 
 def _zipcodes_entries() -> Iterator[ZipEntry]:

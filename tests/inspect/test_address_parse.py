@@ -8,7 +8,7 @@ import zipcodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailpiece.inspect.address_parse import STATE_CODES, WILDCARD, parse_address
+from mailpiece.inspect.address_parse import LOST_DIGIT, STATE_CODES, WILDCARD, parse_address
 from mailpiece.inspect.ocr import OcrLine, OcrWord
 from mailpiece.inspect.zip_directory import ZipDirectory
 
@@ -136,9 +136,31 @@ def test_trailing_junk_lines_are_skipped() -> None:
 
 
 def test_lines_without_a_zip_are_not_readable() -> None:
-    for lines in ([], [""], ["JANE DOE", "77 OCEAN BLVD"], ["HARTFORD CT 0610"], ["SOLIS IL ZOOBS"]):
+    for lines in ([], [""], ["JANE DOE", "77 OCEAN BLVD"], ["HARTFORD 0610"], ["SOLIS IL ZOOBS"]):
         parsed = parse_address(lines)
         assert not parsed.readable and parsed.zip5 is None and parsed.readings == ()
+
+
+def test_a_zip_whose_end_was_lost_is_a_pattern_beside_a_real_state_only() -> None:
+    assert parse_address(["SNOW SHOE, PA 168"]).zip5 == f"168{WILDCARD}{WILDCARD}"  # the crop took two
+    assert parse_address(["DUBLIN, OH 4301"]).zip5 == f"4301{LOST_DIGIT}"  # one lost, anywhere
+    # A suite or box number after a street's "STE" is no ZIP; nor is a short number without a state.
+    for line in ("12 OAK LN STE 210", "5 CANYON BLVD FL 1107", "HARTFORD 0610", "HARTFORD CT 12"):
+        assert not parse_address([line]).readable, line
+    parsed = parse_address(["5 CANYON BLVD FL 1107", "FACKLERAL 35746"])  # a floor, then FACKLER AL
+    assert (parsed.zip5, parsed.last_line_index) == ("35746", 1)
+    # A whole ZIP on the line above still wins over junk with a short number below it.
+    parsed = parse_address(["HARTFORD CT 06103", "MA 4135"])
+    assert (parsed.zip5, parsed.last_line_index) == ("06103", 0)
+
+
+def test_a_state_glued_to_city_and_zip_and_a_hyphen_read_as_a_digit() -> None:
+    parsed = parse_address(["Grand Meadow-MN.55936-6738"])
+    assert (parsed.city, parsed.state, parsed.zip5, parsed.zip4) == ("GRAND MEADOW", "MN", "55936", "6738")
+    assert parse_address(["WILKES-BARRE PA 18701"]).city == "WILKES-BARRE"
+    parsed = parse_address(["Mcintosh MN 5655649534"])  # 56556-9534
+    assert (parsed.city, parsed.state, parsed.zip5, parsed.zip4) == ("MCINTOSH", "MN", "56556", "9534")
+    assert not parse_address(["5655649534"]).readable, "ten digits are a ZIP+4 only beside a state"
 
 
 def test_po_box_above_a_stateless_last_line_is_not_the_last_line() -> None:
@@ -195,7 +217,8 @@ def test_parse_never_raises_and_is_consistent(lines: list[str]) -> None:
     if parsed.readable:
         assert parsed.last_line == lines[parsed.last_line_index]
         assert parsed.zip5 is not None and len(parsed.zip5) == 5
-        assert parsed.zip5.replace(WILDCARD, "", 1).isdigit(), "digits, and at most one unknown character"
+        unknown = parsed.zip5.count(WILDCARD) + parsed.zip5.count(LOST_DIGIT)
+        assert parsed.zip5.strip(WILDCARD + LOST_DIGIT).isdigit() and unknown <= 2, "digits, a few unknown"
         verdict = ZipDirectory.shared().check(parsed)
         assert verdict.zip5 is None or verdict.zip5.isdigit(), "a record never shows an unknown character"
         top = parsed.readings[0]

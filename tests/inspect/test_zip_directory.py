@@ -112,7 +112,8 @@ def test_a_town_named_like_another_plus_a_word_is_not_junk_in_front_of_it(direct
     verdict = check(directory, "WEST HARTFORD CT 06103")
     assert verdict.zip5 != "06103" or verdict.confidence < DEFAULTS.accept_confidence
     assert check(directory, "ATTN NEWAYGO MI 49337").zip5 == "49337"
-    assert not check(directory, "VILLE IL 62214").verified, "too little of ADDIEVILLE is left to vouch"
+    # Too little of ADDIEVILLE is left to vouch for the ZIP: it weighs as no city at all.
+    assert check(directory, "VILLE IL 62214").confidence == check(directory, "IL 62214").confidence
     assert not check(directory, "BLAH YORK NY 10027").verified, "YORK is too little of NEW YORK"
     assert not check(directory, "XX VERNON ME 04353").verified, "04353 is no VERNON"
 
@@ -125,7 +126,27 @@ def test_a_zip_digit_read_as_no_digit_is_filled_in_only_from_a_town_with_one_fit
     for last_line in ("GILBERT AZ 8523x", "Hlufften, TX 7Sa07", "BLUFFTON TX 7xx07"):
         verdict = check(directory, last_line)
         assert not verdict.verified and verdict.zip5 is None, last_line
-    assert "unreadable character" in check(directory, "GILBERT AZ 8523x").note
+    assert "unreadable or lost digits" in check(directory, "GILBERT AZ 8523x").note
+
+
+def test_a_zip_with_lost_digits_is_filled_in_only_from_a_town_with_one_fitting_zip(directory) -> None:
+    for last_line in ("SNOW SHOE, PA 168", "SNOW SHOE, PA 1687", "SNOW SHOE PA 1874"):  # its one ZIP: 16874
+        verdict = check(directory, last_line)
+        assert verdict.verified and verdict.zip5 == "16874" and verdict.changed == ("zip",), last_line
+        assert DEFAULTS.accept_confidence <= verdict.confidence < 0.9, last_line
+    # Dublin OH has 43016 and 43017; Hartford's 0610x are many; Burley ID has 83318 only, not "2378".
+    for last_line in ("DUBLIN, OH 4301", "HARTFORD CT 0610", "BURLEY ID 2378", "SNOW SHOES PA 168"):
+        verdict = check(directory, last_line)
+        assert not verdict.verified and verdict.zip5 is None, last_line
+
+
+def test_the_last_letters_of_the_town_weigh_as_no_city_beside_its_own_state(directory) -> None:
+    verdict = check(directory, "lle, TX 78361")  # a crop took HEBBRONVI
+    assert verdict.verified and (verdict.zip5, verdict.city) == ("78361", "HEBBRONVILLE")
+    assert verdict.confidence == check(directory, "TX 78361").confidence, "no more than no city"
+    # Not the end of the name, or another state, or too little of it: a conflict as before.
+    for last_line in ("XLE TX 78361", "lle, OK 78361", "LE TX 78361", "ILLES TX 78361"):
+        assert not check(directory, last_line).verified, last_line
 
 
 def test_a_garbled_state_without_a_matching_city_or_far_in_a_big_city_is_no_evidence(directory) -> None:
@@ -181,7 +202,7 @@ def test_a_last_line_garbled_in_every_field_is_placed_by_a_joint_search(director
         "NEN WYDSOR MY 11553",  # NEW WINDSOR 12553 and a NEW HYDE PARK-like rival cost nearly the same
         "PHE ADS PHA PS 19755",  # Philadelphia has many ZIPs one digit from 19755: no clear winner
         "LYNN AR 72436",  # LAFE: the name is too far off
-        "VILLE IL 62214",  # ADDIEVILLE, but hundreds of towns end in VILLE
+        "VILLE IL 62216",  # ADDIEVILLE 62214 one digit off, but hundreds of towns end in VILLE
         "BLAH YORK NY 10027",  # a word replaced, not garbled
     ],
 )
