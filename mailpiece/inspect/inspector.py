@@ -10,7 +10,7 @@ unexpected error is a ``processing_error`` record with the error in its message.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
@@ -24,7 +24,7 @@ from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.locate import LocatedPiece, locate_piece
 from mailpiece.inspect.postage_box import find_postage_box
 from mailpiece.inspect.postage_damage import PostageDamageStage
-from mailpiece.inspect.postage_wording import read_postage_wording
+from mailpiece.inspect.postage_wording import paid_kind, read_paid_wording, read_postage_wording
 from mailpiece.inspect.reader import AddressReader, AddressReading, OcrBudget
 from mailpiece.inspect.result import ClassCall, Result, bad_image
 from mailpiece.inspect.sort_plan import SortPlan
@@ -154,18 +154,26 @@ class Inspector:
         )
 
     def finish(self, prepared: Prepared, calls: tuple | None) -> Result:
-        """Fold in the CNN's postage and damage calls and decide. A paid call the CNN is unsure of
-        (score under ``postage_wording_below``) has the postage box read first: a box that asks for a
-        stamp overrules it (one short OCR pass on about 3 % of pieces)."""
+        """Fold in the CNN's postage and damage calls and decide. The postage box's print is read where
+        it can overrule the CNN (:mod:`mailpiece.inspect.postage_wording`; one short OCR pass, only for a
+        box with rows of print): a paid call the CNN is unsure of (score under ``postage_wording_below``)
+        is overruled by a box that asks for a stamp, and an unpaid call by a box that says the postage is
+        paid (a permit imprint in a face the CNN does not know)."""
         try:
             postage, damage = calls if calls is not None else (None, None)
             message = prepared.reading.out_of_time
+            read = None
             if postage is not None and postage.present and postage.score < self.config.postage_wording_below:
-                wording = self._read_wording(prepared)
+                wording = self._read_wording(prepared, read_postage_wording)
                 if wording:
                     postage = ClassCall(present=False, kind="none", score=postage.score)
                     read = f"the postage box reads {' '.join(wording.split())!r}: no stamp on it"
-                    message = "; ".join(m for m in (message, read) if m)
+            elif postage is not None and not postage.present:
+                wording = self._read_wording(prepared, read_paid_wording)
+                if wording:
+                    postage = ClassCall(present=True, kind=paid_kind(wording), score=postage.score)
+                    read = f"the postage box reads {' '.join(wording.split())!r}: postage paid"
+            message = "; ".join(m for m in (message, read) if m) or None
             # Where the postage the CNN called present sits: an overlay for the review desk, no decision.
             postage_box = prepared.postage_box if postage and postage.present else None
             address = prepared.reading.address
@@ -193,12 +201,12 @@ class Inspector:
         except Exception as err:  # never lose the frame
             return self._reject_error(prepared.frame, err, prepared.timings_ms, None)
 
-    def _read_wording(self, prepared: Prepared) -> str | None:
-        """The postage box's print if it asks for a stamp (mailpiece.inspect.postage_wording); booked as
-        OCR time of the CPU half."""
+    def _read_wording(self, prepared: Prepared, read: Callable[..., str | None]) -> str | None:
+        """The postage box's print if ``read`` (from mailpiece.inspect.postage_wording) finds the words it
+        looks for; booked as OCR time of the CPU half."""
         start = time.perf_counter()
         try:
-            return read_postage_wording(prepared.piece, prepared.postage_box, self.reader.ocr)
+            return read(prepared.piece, prepared.postage_box, self.reader.ocr)
         finally:
             spent = (time.perf_counter() - start) * 1000
             for stage in ("ocr", "prepare"):

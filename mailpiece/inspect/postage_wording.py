@@ -1,4 +1,5 @@
-"""What the print where the postage goes says: a box that reads ``PLACE STAMP HERE`` holds no stamp.
+"""What the print where the postage goes says: a box that reads ``PLACE STAMP HERE`` holds no stamp, and
+one that reads ``US POSTAGE PAID`` or ``PERMIT NO 123`` is a permit imprint, which pays for the piece.
 
 Courtesy-reply envelopes and postcards print a box where the sender's stamp goes. Empty, it is an outline
 with a few words in the postage corner, and at the CNN's input size (a 1,500 px piece shrunk to 384 px)
@@ -8,6 +9,11 @@ box found by :func:`~mailpiece.inspect.postage_box.find_postage_box` is read wit
 and words that ask for a stamp (``PLACE STAMP HERE``, ``AFFIX POSTAGE``, ``POSTAGE REQUIRED``) mean the
 box is still empty. A stamp stuck on the box hides its words; one stuck beside it is found as a second
 patch, and then the piece keeps the CNN's call.
+
+The other way round: a permit imprint set in a face the CNN never saw (condensed, typewriter) can look to
+it like no postage at all, and bulk mail carries such imprints by the million. When the CNN calls a piece
+unpaid, a box of print where the postage goes is read, and words that say the postage is paid
+(:func:`says_paid`) overrule it.
 """
 
 from __future__ import annotations
@@ -32,6 +38,8 @@ _CLEAR_INK = 0.02  # share of the paper right of the box in print marks: more is
 _ASKING = ("PLACE", "AFFIX", "APPLY", "PUT")  # verbs of "put a stamp here"
 _STAMP = ("STAMP", "POSTAGE")
 _NEEDED = ("REQUIRED", "NEEDED", "NECESSARY")
+_PERMIT = ("PERMIT",)
+_AMOUNT = re.compile(r"\$ ?\d")  # a meter prints its amount; a permit imprint does not
 
 
 def asks_for_postage(text: str) -> bool:
@@ -53,6 +61,30 @@ def asks_for_postage(text: str) -> bool:
     return False
 
 
+def says_paid(text: str) -> bool:
+    """Whether print reads as a permit imprint's or a meter's word that the postage is paid
+    (``US POSTAGE PAID``, ``U.S. POSTAGE / PAID``, ``PERMIT NO. 123``, ``PERMIT #45``, ``US POSTAGE
+    $0.73``; OCR slips of a letter allowed). Print that asks for a stamp never does, nor ``NO POSTAGE
+    NECESSARY``.
+    """
+    if asks_for_postage(text):
+        return False
+    words = re.findall(r"[A-Z0-9#]+", text.upper())
+    amount = _AMOUNT.search(text) is not None
+    for i, word in enumerate(words):
+        after = words[i + 1 : i + 4]
+        if _like(word, _STAMP) and words[max(0, i - 1) : i] != ["NO"] and ("PAID" in after or amount):
+            return True
+        if _like(word, _PERMIT) and after and (after[0] in ("NO", "N0") or after[0][0] in "#0123456789"):
+            return True
+    return False
+
+
+def paid_kind(text: str) -> str:
+    """The postage kind print that says paid stands for: ``meter`` with an amount, else ``permit``."""
+    return "meter" if _AMOUNT.search(text) else "permit"
+
+
 def _like(word: str, targets: tuple[str, ...]) -> bool:
     """The word is one of ``targets``, or one letter off a target of five letters or more."""
     return any(word == t or (len(t) >= 5 and edit_distance(word, t, 1) <= 1) for t in targets)
@@ -67,6 +99,24 @@ def read_postage_wording(
     Only a box holding lines of print is read (a permit's or a meter's print, such a box; not a stamp's
     picture), so most pieces cost no OCR pass here.
     """
+    text = _read_box(piece, box, ocr)
+    if text is None or not asks_for_postage(text):
+        return None
+    if find_postage_box(piece, exclude=box) is not None or not _clear_to_the_right(piece, box):
+        return None  # something else where postage goes: a stamp stuck beside the box, an imprint
+    return text
+
+
+def read_paid_wording(piece: np.ndarray, box: tuple[int, int, int, int] | None, ocr: OcrEngine) -> str | None:
+    """The text of the postage box when it says the postage is paid (:func:`says_paid`: a permit
+    imprint, a meter's legend); None otherwise. Only a box holding lines of print is read."""
+    text = _read_box(piece, box, ocr)
+    return text if text is not None and says_paid(text) else None
+
+
+def _read_box(piece: np.ndarray, box: tuple[int, int, int, int] | None, ocr: OcrEngine) -> str | None:
+    """The box's print as one line of text; None without a box, without rows of print in it (a stamp's
+    picture), or when the OCR pass runs out of time."""
     if box is None:
         return None
     x0, y0, x1, y1 = box
@@ -77,12 +127,7 @@ def read_postage_wording(
         lines = ocr.read_lines(WORDING_RECIPE.apply(crop), timeout_ms=_TIMEOUT_MS)
     except OcrTimeout:
         return None
-    text = " ".join(line.text for line in lines)
-    if not asks_for_postage(text):
-        return None
-    if find_postage_box(piece, exclude=box) is not None or not _clear_to_the_right(piece, box):
-        return None  # something else where postage goes: a stamp stuck beside the box, an imprint
-    return text
+    return " ".join(line.text for line in lines)
 
 
 def _print(crop: np.ndarray) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""An empty 'PLACE STAMP HERE' box is no postage: the wording, the box read with real OCR, the inspector."""
+"""An empty 'PLACE STAMP HERE' box is no postage, and a box that says 'US POSTAGE PAID' is a permit: the
+wording, the box read with real OCR, the inspector."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from PIL import Image, ImageDraw, ImageFont
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.ocr import build_ocr_engine
 from mailpiece.inspect.postage_box import find_postage_box
-from mailpiece.inspect.postage_wording import asks_for_postage, read_postage_wording
+from mailpiece.inspect.postage_wording import (
+    asks_for_postage,
+    paid_kind,
+    read_paid_wording,
+    read_postage_wording,
+    says_paid,
+)
 from mailpiece.inspect.result import ClassCall
 from tests.inspect.test_address_block import FONT, draw_piece
 
@@ -45,6 +52,49 @@ def test_words_that_ask_for_a_stamp(text: str) -> None:
 )
 def test_postage_and_other_print_do_not(text: str) -> None:
     assert not asks_for_postage(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("PRSRT STD US POSTAGE PAID AUSTIN TX PERMIT NO 1234", "permit"),
+        ("PRESORTED\nSTANDARD\nU.S. POSTAGE\nPAID\nPERMIT #45", "permit"),
+        ("NONPROFIT ORG U.S. P0STAGE PAID", "permit"),  # an OCR slip
+        ("FIRST-CLASS MAIL PERMIT N0. 12", "permit"),
+        ("US POSTAGE $0.73 062S0012345", "meter"),
+        ("POSTAGE WILL BE PAID BY ADDRESSEE", "permit"),  # business reply mail is prepaid
+    ],
+)
+def test_words_that_say_the_postage_is_paid(text: str, kind: str) -> None:
+    assert says_paid(text) and paid_kind(text) == kind
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "PLACE STAMP HERE",
+        "FIRST CLASS POSTAGE REQUIRED",
+        "NO POSTAGE NECESSARY IF MAILED IN THE UNITED STATES",
+        "PRSRT STD",  # an endorsement, also printed on pieces that still need postage
+        "USA FOREVER",
+        "PERMIT ME TO INTRODUCE",
+        "SALE 50% OFF",
+    ],
+)
+def test_other_print_does_not_say_paid(text: str) -> None:
+    assert not says_paid(text)
+
+
+def permit_imprint(piece: np.ndarray, x: int = 1150, y: int = 40) -> np.ndarray:
+    """A ruled 200x150 permit box, ``PRSRT STD / US POSTAGE PAID / PERMIT NO 123`` in 17 px capitals."""
+    image = Image.fromarray(cv2.cvtColor(piece, cv2.COLOR_BGR2RGB))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((x, y, x + 200, y + 150), outline=(40, 40, 40), width=2)
+    font = ImageFont.truetype(str(FONT), 17)
+    for k, line in enumerate(("PRSRT STD", "US POSTAGE", "PAID", "PERMIT NO 123")):
+        draw.text((x + 18, y + 18 + 29 * k), line, font=font, fill=(40, 40, 40))
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
 
 
 def place_stamp_box(piece: np.ndarray, x: int = 1220, y: int = 40) -> np.ndarray:
@@ -97,6 +147,17 @@ def test_plain_print_and_no_box_read_as_nothing(ocr) -> None:
     piece = draw_piece()
     assert read_postage_wording(piece, None, ocr) is None
     assert read_postage_wording(piece, (620, 330, 1100, 470), ocr) is None  # the address: no request
+    assert read_paid_wording(piece, None, ocr) is None
+    assert read_paid_wording(piece, (620, 330, 1100, 470), ocr) is None  # the address says nothing paid
+
+
+def test_a_permit_box_reads_as_paid_and_an_empty_stamp_box_does_not(ocr) -> None:
+    piece = permit_imprint(draw_piece())
+    box = find_postage_box(piece)
+    assert box is not None, "the imprint is the patch in the postage corner"
+    assert says_paid(read_paid_wording(piece, box, ocr) or "")
+    empty = place_stamp_box(draw_piece())
+    assert read_paid_wording(empty, find_postage_box(empty), ocr) is None
 
 
 def test_the_inspector_overrules_an_unsure_paid_call_on_an_empty_box(full_inspector) -> None:
@@ -113,3 +174,20 @@ def test_the_inspector_overrules_an_unsure_paid_call_on_an_empty_box(full_inspec
     sure = ClassCall(present=True, kind="stamp", score=0.995)  # too sure to spend an OCR pass on
     assert full_inspector.finish(prepared(place_stamp_box(draw_piece())), (sure, undamaged)).postage.present
     assert full_inspector.finish(prepared(draw_piece()), (unsure, undamaged)).postage.present
+
+
+def test_the_inspector_overrules_an_unpaid_call_on_a_permit_imprint(full_inspector) -> None:
+    def prepared(piece: np.ndarray):
+        data = cv2.imencode(".png", piece)[1].tobytes()
+        return full_inspector.prepare(Frame(piece_id="p", source="test", data=data))
+
+    undamaged = ClassCall(present=False, kind="none", score=0.01)
+    unpaid = ClassCall(present=False, kind="none", score=0.02)  # the CNN on a face it never saw
+    result = full_inspector.finish(prepared(permit_imprint(draw_piece())), (unpaid, undamaged))
+    assert "no_postage" not in result.reasons and result.decision == "sort", result.message
+    assert result.postage.present and result.postage.kind == "permit" and result.postage.score == 0.02
+    assert "POSTAGE" in result.message and result.postage_box is not None
+    # No box of print, or a box that asks for a stamp: the unpaid call stands.
+    for piece in (draw_piece(), place_stamp_box(draw_piece())):
+        result = full_inspector.finish(prepared(piece), (unpaid, undamaged))
+        assert "no_postage" in result.reasons and not result.postage.present
