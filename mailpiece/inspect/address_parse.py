@@ -248,9 +248,16 @@ def _split_zip(tail: list[str]) -> _ZipField | None:
     if len(tail) > 2 or (len(tail) == 2 and len(tail[1]) != 4):
         return None
     joined = "".join(tail)
-    glued = None
     if len(tail) == 1 and len(joined) >= 7 and joined[:2].isalpha() and not joined[2].isalpha():
-        glued, joined = joined[:2], joined[2:]  # "CT06103"
+        # "CT06103"; unless the rest makes no ZIP: "GO718-9026" is a ZIP whose 0s were read as letters.
+        field = _zip_field(joined[2:], glued=joined[:2], single=True)
+        if field is not None:
+            return field
+    return _zip_field(joined, glued=None, single=len(tail) == 1)
+
+
+def _zip_field(joined: str, *, glued: str | None, single: bool) -> _ZipField | None:
+    """The ZIP field in the joined text of the tokens after the city (see :func:`_split_zip`)."""
     if len(joined) >= 7 and joined[5] in _ZIP_SEPARATORS:
         return _ZipField(joined[:5], joined[6:] if len(joined) <= 10 else None, glued)
     joined = "".join(c for c in joined if c not in ".,'`")
@@ -260,7 +267,7 @@ def _split_zip(tail: list[str]) -> _ZipField | None:
         return _ZipField(joined, None, glued)
     if len(joined) == 9:
         return _ZipField(joined[:5], joined[5:], glued)
-    if len(tail) != 1 or glued:
+    if not single or glued:
         return None
     if len(joined) == 6:  # a stray mark in the ZIP
         return _ZipField(joined, None, None, needs_state=True)

@@ -161,6 +161,10 @@ def test_a_state_glued_to_city_and_zip_and_a_hyphen_read_as_a_digit() -> None:
     parsed = parse_address(["Mcintosh MN 5655649534"])  # 56556-9534
     assert (parsed.city, parsed.state, parsed.zip5, parsed.zip4) == ("MCINTOSH", "MN", "56556", "9534")
     assert not parse_address(["5655649534"]).readable, "ten digits are a ZIP+4 only beside a state"
+    # Two letters in front are a glued state only if the rest is a ZIP: here they are 0s read as letters.
+    parsed = parse_address(["NARANETO, PR GO718-9026"])
+    assert parsed.state == "PR" and "00718" in [r.zip5 for r in parsed.readings]
+    assert parse_address(["HARTFORD CT06103"]).state == "CT"
 
 
 def test_po_box_above_a_stateless_last_line_is_not_the_last_line() -> None:
