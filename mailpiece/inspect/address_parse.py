@@ -201,9 +201,9 @@ def _read_zip_from_right(
         if zip_field.needs_state and not has_state:
             continue
         if len(zip_text) < 5:
-            # Only a real state after a city without digits: a suite, floor or box number on a street
-            # line ("12 OAK LN STE 210", "5 CANYON BLVD FL 1107") is no ZIP with its end lost.
-            states = [s for s in states if s[0] in STATE_CODES]
+            # Only a state read cleanly, after a city without digits: a suite, floor or box number on a
+            # street line ("OAK LN STE 210", "5 CANYON BLVD FL 1107", "ELM ST APT 919") is no lost ZIP.
+            states = [s for s in states if s[0] in STATE_CODES and s[1] == 0.0]
             if not states or any(c.isdigit() for word in before[:-1] for c in word):
                 continue
         zip_options = _zip_readings(zip_text, min_digits=2 if has_state else 3, wildcard=has_state)

@@ -145,7 +145,8 @@ def test_a_zip_whose_end_was_lost_is_a_pattern_beside_a_real_state_only() -> Non
     assert parse_address(["SNOW SHOE, PA 168"]).zip5 == f"168{WILDCARD}{WILDCARD}"  # the crop took two
     assert parse_address(["DUBLIN, OH 4301"]).zip5 == f"4301{LOST_DIGIT}"  # one lost, anywhere
     # A suite or box number after a street's "STE" is no ZIP; nor is a short number without a state.
-    for line in ("12 OAK LN STE 210", "5 CANYON BLVD FL 1107", "HARTFORD 0610", "HARTFORD CT 12"):
+    streets = ("12 OAK LN STE 210", "5 CANYON BLVD FL 1107", "ELM ST APT 919")  # APT: AP, a dropped T
+    for line in (*streets, "HARTFORD 0610", "HARTFORD CT 12"):
         assert not parse_address([line]).readable, line
     parsed = parse_address(["5 CANYON BLVD FL 1107", "FACKLERAL 35746"])  # a floor, then FACKLER AL
     assert (parsed.zip5, parsed.last_line_index) == ("35746", 1)
@@ -222,7 +223,8 @@ def test_parse_never_raises_and_is_consistent(lines: list[str]) -> None:
         assert parsed.last_line == lines[parsed.last_line_index]
         assert parsed.zip5 is not None and len(parsed.zip5) == 5
         unknown = parsed.zip5.count(WILDCARD) + parsed.zip5.count(LOST_DIGIT)
-        assert parsed.zip5.strip(WILDCARD + LOST_DIGIT).isdigit() and unknown <= 2, "digits, a few unknown"
+        known = parsed.zip5.replace(WILDCARD, "").replace(LOST_DIGIT, "")
+        assert known.isdigit() and len(known) >= 3 and unknown <= 2, "digits, at most two unknown"
         verdict = ZipDirectory.shared().check(parsed)
         assert verdict.zip5 is None or verdict.zip5.isdigit(), "a record never shows an unknown character"
         top = parsed.readings[0]
