@@ -19,6 +19,9 @@ NO_STATE_COST = 0.3
 GARBLED_STATE_COST = 0.5
 UNREADABLE_STATE_COST = 0.8  # not a state code, nor one letter from the ZIP's
 WRONG_STATE_COST = 1.0
+# Another real state two letters off, with a city that is no town of it: enough to keep a reading under
+# "confident", so in a town with a sibling ZIP one keystroke away a second reading must agree.
+FAR_STATE_COST = 1.5
 # Words in front of the city on its line that belong to no name of the ZIP ("DON'T MISS OUT NEW
 # FREEDOM", an endorsement or a mark read as a word): allowed only with the ZIP read as is.
 LEADING_WORDS_COST = 0.6
@@ -49,6 +52,7 @@ def place_fit(
     zip_repaired: bool,
     city_is_a_town: bool = False,
     garbled_city_share: float = 0.0,
+    city_in_read_state: bool = True,
 ) -> tuple[float, str] | None:
     """Cost of reconciling the read city/state with a directory ZIP, and the city name it settles on.
 
@@ -57,6 +61,8 @@ def place_fit(
     names are junk unless the whole read city is a town of its own (``city_is_a_town``: WEST HARTFORD
     is not HARTFORD with a stray word). With the ZIP read as is and the state exactly the ZIP's, a city
     of :data:`GARBLED_CITY_MIN_LETTERS` or more may be ``garbled_city_share`` of its letters off.
+    ``city_in_read_state`` says whether the read city is a town of the read state (see
+    :func:`misread_state_cost`).
     """
     if city is None and state is None:
         return None  # a bare ZIP cannot be checked against anything
@@ -87,7 +93,11 @@ def place_fit(
     if state is None:
         cost += NO_STATE_COST
     elif state != entry.state:
-        state_cost = misread_state_cost(state, entry.state, None if city is None else distance, zip_repaired)
+        exact = city is not None and city in entry.cities
+        state_cost = misread_state_cost(
+            state, entry.state, None if city is None else distance, zip_repaired,
+            city_in_read_state=city_in_read_state or not exact,
+        )  # fmt: skip
         if state_cost is None:
             return None
         cost += state_cost
@@ -139,12 +149,17 @@ def _name_end(city: str, entry: ZipEntry) -> str | None:
     return ends[0] if ends else None
 
 
-def misread_state_cost(read: str, real: str, city_distance: int | None, zip_repaired: bool) -> float | None:
+def misread_state_cost(
+    read: str, real: str, city_distance: int | None, zip_repaired: bool, *, city_in_read_state: bool = True
+) -> float | None:
     """What believing a state that disagrees with the ZIP costs, or None when it is a contradiction.
 
     The state is the weakest field (two letters, often smudged), so a ZIP read as is and a city that
-    matches it outvote it: a garbled state is then a misread. A real state two letters off, or any
-    disagreement while the ZIP itself is being repaired with an inexact city, stays a contradiction.
+    matches it outvote it: a garbled state is then a misread. A real state two letters off stays a
+    contradiction (SPRINGFIELD MA 62701: which of the two Springfields?), unless the city, read exactly
+    as the ZIP's, is no town of that state at all (``city_in_read_state`` False: LAFAYETTE WY 47904 is
+    Lafayette IN, as Wyoming has no Lafayette). Any disagreement while the ZIP itself is being repaired
+    with an inexact city stays a contradiction too.
     """
     if city_distance is None:
         return None  # without a city the state is the only check on the ZIP
@@ -155,7 +170,9 @@ def misread_state_cost(read: str, real: str, city_distance: int | None, zip_repa
             return None
         return WRONG_STATE_COST if real_code else GARBLED_STATE_COST
     if real_code:
-        return WRONG_STATE_COST if one_off else None
+        if one_off:
+            return WRONG_STATE_COST
+        return FAR_STATE_COST if city_distance == 0 and not city_in_read_state else None
     if one_off:
         return GARBLED_STATE_COST
     return UNREADABLE_STATE_COST if city_distance <= 1 else None

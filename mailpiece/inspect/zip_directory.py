@@ -177,6 +177,7 @@ class ZipDirectory:
                 fit = place_fit(
                     entry, city, reading.state, thresholds.max_city_edits, zip_repaired=zip_cost > 0,
                     city_is_a_town=(entry.state, city) in self._by_place,
+                    city_in_read_state=(reading.state, city) in self._by_place,
                     garbled_city_share=thresholds.garbled_city_share,
                 )  # fmt: skip
                 if fit is None:

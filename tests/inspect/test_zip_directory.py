@@ -197,7 +197,7 @@ def test_a_last_line_garbled_in_every_field_is_placed_by_a_joint_search(director
 @pytest.mark.parametrize(
     "last_line",
     [
-        "HARTFORD MA 06103",  # another real state: a conflict, not a misread
+        "HARTFORD NY 06103",  # another real state with a Hartford of its own: a conflict, not a misread
         "WOODSTOCK NH 03262",  # a real town beside another town's ZIP (NORTH WOODSTOCK): a conflict
         "NEN WYDSOR MY 11553",  # NEW WINDSOR 12553 and a NEW HYDE PARK-like rival cost nearly the same
         "PHE ADS PHA PS 19755",  # Philadelphia has many ZIPs one digit from 19755: no clear winner
@@ -230,11 +230,22 @@ def test_towns_with_a_zip_one_keystroke_from_another_are_known(directory) -> Non
 
 def test_contradicting_city_and_state_are_not_verified(directory) -> None:
     # LOS ANGELES has a ZIP two digits from 06103, but 06103 is real: a conflict, not a misread.
-    for last_line in ("BOSTON MA 06103", "HARTFORD MA 06103", "NOWHERE ZZ 99999", "LOS ANGELES CA 06103"):
+    for last_line in ("BOSTON MA 06103", "HARTFORD NY 06103", "NOWHERE ZZ 99999", "LOS ANGELES CA 06103"):
         verdict = check(directory, last_line)
         assert not verdict.verified and not verdict.corrected and verdict.confidence == 0.0, last_line
         assert verdict.reject_reasons(DEFAULTS) == ("invalid_address",)
     assert "is HARTFORD CT" in check(directory, "BOSTON MA 06103").note
+    # Springfield is a town of both states: which of the two was misread cannot be told.
+    assert not check(directory, "SPRINGFIELD MA 62701").verified
+
+
+def test_another_real_state_without_such_a_town_is_a_misread_state(directory) -> None:
+    verdict = check(directory, "Lafayette, Wy 47904")  # Wyoming has no Lafayette: IN read as "Wy"
+    assert verdict.verified and (verdict.zip5, verdict.state) == ("47904", "IN")
+    assert verdict.changed == ("state",)
+    # Under "confident": Lafayette IN has ZIPs one keystroke from 47904, so a second reading must agree.
+    assert DEFAULTS.accept_confidence <= verdict.confidence < 0.9
+    assert not check(directory, "LAFAYETTE WY 47900").verified, "not with the ZIP repaired as well"
 
 
 def test_missing_zip_is_unreadable_and_bare_zip_is_unverified(directory) -> None:
