@@ -10,6 +10,8 @@ import os
 import signal
 import sqlite3
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -113,9 +115,21 @@ def test_first_interrupt_asks_to_drain_and_the_second_aborts() -> None:
     stop = threading.Event()
     before = signal.getsignal(signal.SIGINT)
     with _stop_on_interrupt(stop):
+        drain = signal.getsignal(signal.SIGINT)
         os.kill(os.getpid(), signal.SIGTERM)
-        assert stop.is_set()  # drain, no exception
+        _until(stop.is_set)  # drain, no exception
         with pytest.raises(KeyboardInterrupt):
             os.kill(os.getpid(), signal.SIGINT)  # SIGINT's first press drains too; the default then aborts
+            # Wait for the first press to be handled: two signals pending at once would count as one.
+            _until(lambda: signal.getsignal(signal.SIGINT) is not drain)
             os.kill(os.getpid(), signal.SIGINT)
+            _until(lambda: False)  # the abort arrives while waiting
     assert signal.getsignal(signal.SIGINT) is before  # handlers restored
+
+
+def _until(done: Callable[[], bool], timeout_s: float = 5.0) -> None:
+    """Wait for ``done()``: a signal sent to this process is handled in the main thread, at the latest
+    when it next runs Python code, which a sleep gives it the chance to."""
+    deadline = time.monotonic() + timeout_s
+    while not done() and time.monotonic() < deadline:
+        time.sleep(0.01)
