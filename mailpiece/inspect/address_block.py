@@ -46,6 +46,9 @@ class BlockCandidate:
     lines: tuple[TextLine, ...]
     score: float
     in_return_corner: bool = False  # where the sender's address goes, never the destination
+    # Lines of the return address that reach into ``box`` (piece pixels): blanked before the block is
+    # read, so that a block of display type beside the sender never reads as the sender's address.
+    foreign: tuple[tuple[int, int, int, int], ...] = ()
 
 
 def components(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -127,6 +130,31 @@ def _line_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
         if not _is_barcode(chars, box):
             boxes.append(box)
     return boxes
+
+
+def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def blank_foreign_lines(
+    crop: np.ndarray, origin: tuple[int, int], foreign: tuple[tuple[int, int, int, int], ...]
+) -> np.ndarray:
+    """``crop`` (taken at ``origin`` = (x0, y0) of the piece) with the ``foreign`` line boxes (piece
+    pixels) painted over in the crop's paper colour; the crop itself when none reaches into it."""
+    x0, y0 = origin
+    height, width = crop.shape[:2]
+    out = crop
+    for fx0, fy0, fx1, fy1 in foreign:
+        pad = max(1, (fy1 - fy0) // 4)
+        left, top = max(0, fx0 - pad - x0), max(0, fy0 - pad - y0)
+        right, bottom = min(width, fx1 + pad - x0), min(height, fy1 + pad - y0)
+        if right <= left or bottom <= top:
+            continue
+        if out is crop:
+            out = crop.copy()
+            paper = np.median(crop.reshape(-1, crop.shape[2]) if crop.ndim == 3 else crop.ravel(), axis=0)
+        out[top:bottom, left:right] = paper
+    return out
 
 
 def _mostly_inside(box: tuple[int, int, int, int], other: tuple[int, int, int, int]) -> bool:
@@ -236,8 +264,10 @@ def find_address_candidates(
     """
     height, width = piece.shape[:2]
     lines = merge_row_fragments(find_text_lines(piece)[0] if lines is None else lines)
+    blocks = group_blocks(lines)
+    corner = [line.box for block in blocks if in_return_corner(block, width, height) for line in block]
     candidates = []
-    for block in group_blocks(lines):
+    for block in blocks:
         line_height = float(np.median([line.height for line in block]))
         pad = int(0.6 * line_height)
         # Extra room on the right: a crease or stain can cut a line short of its ZIP (+4).
@@ -249,12 +279,14 @@ def find_address_candidates(
         )
         if box[2] - box[0] < 2 or box[3] - box[1] < 2:
             continue  # nothing to read: a speck on a piece smaller than the working size
+        in_corner = in_return_corner(block, width, height)
         candidates.append(
             BlockCandidate(
                 box=box,
                 lines=tuple(block),
                 score=_score(block, width, height),
-                in_return_corner=in_return_corner(block, width, height),
+                in_return_corner=in_corner,
+                foreign=() if in_corner else tuple(b for b in corner if _overlaps(b, box)),
             )
         )
     candidates.sort(key=lambda c: c.score, reverse=True)

@@ -18,6 +18,7 @@ from mailpiece.inspect.address_block import (
     FAINT_PRINT_CONTRAST,
     BlockCandidate,
     TextLine,
+    blank_foreign_lines,
     find_address_candidates,
     find_text_lines,
 )
@@ -159,7 +160,8 @@ class AddressReader:
         budget = budget or OcrBudget(None)
         if budget.exhausted:
             raise OcrBudgetSpent(budget.why())
-        crop = piece[max(0, y0) : y1, max(0, x0) : x1]
+        crop = blank_foreign_lines(piece[max(0, y0) : y1, max(0, x0) : x1], (max(0, x0), max(0, y0)),
+                                   candidate.foreign)  # fmt: skip
         if min(crop.shape[:2]) < 2:  # an empty box reads as nothing; preprocessing would raise on it
             box, score = candidate.box, candidate.score
             return AddressReading(address=None, verdict=None, box=box, layout_score=score, recipe=recipe.name)
