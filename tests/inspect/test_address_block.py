@@ -10,6 +10,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from mailpiece.inspect.address_block import (
     TextLine,
+    blank_foreign_lines,
     find_address_candidates,
     find_text_lines,
     merge_row_fragments,
@@ -132,3 +133,25 @@ def test_pieces_smaller_than_the_working_size_give_no_empty_candidate_boxes() ->
             assert 0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height, candidate.box
             checked += 1
     assert checked > 10
+
+
+def test_return_address_lines_inside_another_block_are_blanked_before_it_is_read() -> None:
+    # Seed 21100, piece 123, as laid out: the sender top left; a burst's words and a line of display type
+    # stack into one block whose box takes in the sender's last line (a mis-sort to the sender's ZIP).
+    sender = [TextLine(box=b) for b in ((57, 54, 202, 68), (56, 78, 172, 92), (57, 102, 239, 117))]
+    display = [TextLine(box=b) for b in ((607, 111, 689, 131), (602, 151, 694, 173), (619, 195, 708, 234))]
+    display.append(TextLine(box=(58, 267, 665, 297)))
+    window = [TextLine(box=b) for b in ((111, 389, 371, 410), (144, 424, 467, 445), (111, 459, 452, 484))]
+    piece = np.full((571, 1021, 3), 220, np.uint8)
+    lines = sorted(sender + display + window, key=lambda ln: (ln.box[1], ln.box[0]))
+    candidates = {c.lines[0].box: c for c in find_address_candidates(piece, limit=6, lines=lines)}
+    assert candidates[sender[0].box].in_return_corner and candidates[sender[0].box].foreign == ()
+    assert candidates[display[0].box].foreign == (sender[2].box,), "the sender's last line reaches in"
+    assert candidates[window[0].box].foreign == ()
+    # Blanking paints the line over in the crop's paper colour and leaves the crop itself alone.
+    crop = piece[100:300, 40:720].copy()
+    crop[2:17, 17:199] = 30  # the sender's last line, as ink
+    blank = blank_foreign_lines(crop, (40, 100), (sender[2].box,))
+    assert blank.min() == 220 and crop.min() == 30
+    assert blank_foreign_lines(crop, (40, 100), ((900, 500, 950, 520),)) is crop, "nothing reaches in"
+
