@@ -267,10 +267,12 @@ def _zip_field(joined: str, *, glued: str | None, single: bool) -> _ZipField | N
         return _ZipField(joined, None, glued)
     if len(joined) == 9:
         return _ZipField(joined[:5], joined[5:], glued)
-    if not single or glued:
+    if not single:
         return None
     if len(joined) == 6:  # a stray mark in the ZIP
-        return _ZipField(joined, None, None, needs_state=True)
+        return _ZipField(joined, None, glued, needs_state=True)
+    if glued:
+        return None
     if len(joined) == 10 and joined.isdigit():  # "56556-9534" with its hyphen read as a digit
         return _ZipField(joined[:5], joined[6:], None, needs_state=True)
     if len(joined) in (3, 4) and joined.isdigit():  # the end of the ZIP lost

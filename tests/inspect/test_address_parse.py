@@ -166,6 +166,8 @@ def test_a_state_glued_to_city_and_zip_and_a_hyphen_read_as_a_digit() -> None:
     parsed = parse_address(["NARANETO, PR GO718-9026"])
     assert parsed.state == "PR" and "00718" in [r.zip5 for r in parsed.readings]
     assert parse_address(["HARTFORD CT06103"]).state == "CT"
+    parsed = parse_address(["HARTFORD CT061033"])  # a glued state and a stray mark in the ZIP
+    assert parsed.state == "CT" and "06103" in [r.zip5 for r in parsed.readings]
 
 
 def test_po_box_above_a_stateless_last_line_is_not_the_last_line() -> None:
