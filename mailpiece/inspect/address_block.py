@@ -265,9 +265,10 @@ def find_address_candidates(
     height, width = piece.shape[:2]
     lines = merge_row_fragments(find_text_lines(piece)[0] if lines is None else lines)
     blocks = group_blocks(lines)
-    corner = [line.box for block in blocks if in_return_corner(block, width, height) for line in block]
+    in_corner = [in_return_corner(block, width, height) for block in blocks]
+    corner = [line.box for block, sender in zip(blocks, in_corner, strict=True) if sender for line in block]
     candidates = []
-    for block in blocks:
+    for block, sender in zip(blocks, in_corner, strict=True):
         line_height = float(np.median([line.height for line in block]))
         pad = int(0.6 * line_height)
         # Extra room on the right: a crease or stain can cut a line short of its ZIP (+4).
@@ -279,14 +280,13 @@ def find_address_candidates(
         )
         if box[2] - box[0] < 2 or box[3] - box[1] < 2:
             continue  # nothing to read: a speck on a piece smaller than the working size
-        in_corner = in_return_corner(block, width, height)
         candidates.append(
             BlockCandidate(
                 box=box,
                 lines=tuple(block),
                 score=_score(block, width, height),
-                in_return_corner=in_corner,
-                foreign=() if in_corner else tuple(b for b in corner if _overlaps(b, box)),
+                in_return_corner=sender,
+                foreign=() if sender else tuple(b for b in corner if _overlaps(b, box)),
             )
         )
     candidates.sort(key=lambda c: c.score, reverse=True)
