@@ -4,6 +4,9 @@ python bench/bench_cnn.py                       # CPU, one thread, batch 1, ever
 python bench/bench_cnn.py --gpu-batch 256       # plus GPU throughput when CUDA is present
 python bench/bench_cnn.py --compare-train DIR --compare-val DIR --compare-seconds 120
                                                 # train every backbone in lockstep on the same batches
+python bench/bench_cnn.py --pieces DIR --limit 300 --arch none
+                                                # the shipped model on real located pieces: one look
+                                                # against the inspector's second look for unsure ones
 """
 
 from __future__ import annotations
@@ -117,6 +120,48 @@ def throughput_table(
     return table
 
 
+def second_look_table(dataset: Path, limit: int) -> Table:
+    """Per-piece CPU cost of the inspector's CNN stage on located pieces of a labelled dataset, one look
+    against one look plus a second, turned look for the unsure (timed alternately, piece by piece)."""
+    from mailpiece.datasets.labels import read_labels
+    from mailpiece.inspect.config import CnnThresholds
+    from mailpiece.inspect.decode import decode_image
+    from mailpiece.inspect.locate import locate_piece
+    from mailpiece.inspect.postage_damage import PostageDamageStage
+
+    torch.set_num_threads(1)
+    classifier = PieceClassifier.from_checkpoint()
+    stages = {
+        "one look": PostageDamageStage(classifier, CnnThresholds(second_view_postage=None,
+                                                                  second_view_damage=None)),
+        "second look when unsure (default)": PostageDamageStage(classifier, CnnThresholds()),
+    }
+    pieces = []
+    for label in read_labels(dataset)[:limit]:
+        located = locate_piece(decode_image((dataset / label.image).read_bytes()))
+        if located is not None:
+            pieces.append(located.image)
+    times: dict[str, list[float]] = {name: [] for name in stages}
+    twice = 0
+    for stage in stages.values():  # warm-up
+        stage.scores(pieces[:3])
+    for piece in pieces:
+        for name, stage in stages.items():
+            start = time.perf_counter()
+            scores = stage.scores([piece])[0]
+            times[name].append(time.perf_counter() - start)
+            twice += scores.views == 2
+    title = f"CNN stage on {len(pieces)} located pieces of {dataset.name}, CPU, 1 thread, batch 1"
+    table = Table(title=title)
+    for col in ("stage", "pieces looked at twice", "mean ms/piece", "median ms/piece", "p99 ms/piece"):
+        table.add_column(col, justify="right")
+    for name, t in times.items():
+        ms = np.asarray(t) * 1e3
+        share = "0 %" if name == "one look" else f"{100 * twice / len(pieces):.1f} %"
+        table.add_row(name, share, f"{ms.mean():.1f}", f"{np.median(ms):.1f}", f"{np.percentile(ms, 99):.1f}")
+    return table
+
+
 def race(archs: list[str], train_dir: Path, val_dir: Path, seconds: float, workers: int) -> Table:
     """Train every backbone on the very same batches for ``seconds``, then score each on ``val_dir``.
 
@@ -201,7 +246,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--arch", action="append", help="architecture(s); default: all")
+    parser.add_argument("--arch", action="append",
+                        help="architecture(s); default: all; none: skip these tables")
     parser.add_argument(
         "--input-size", type=int, nargs=2, default=None, help="H W (default: the checkpoint's)"
     )
@@ -212,9 +258,16 @@ def main() -> None:
     parser.add_argument("--compare-val", type=Path, help="dataset folder to score the compared backbones on")
     parser.add_argument("--compare-seconds", type=float, default=120.0)
     parser.add_argument("--workers", type=int, default=8)
+    parser.add_argument("--pieces", type=Path,
+                        help="labelled dataset: time the CNN stage on its located pieces")
+    parser.add_argument("--limit", type=int, default=300, help="frames of --pieces to use")
     args = parser.parse_args()
     console = Console()
-    archs = args.arch or list(ARCHITECTURES)
+    if args.pieces:
+        console.print(second_look_table(args.pieces, args.limit))
+    archs = [a for a in args.arch or list(ARCHITECTURES) if a != "none"]
+    if not archs:
+        return
     size = tuple(args.input_size) if args.input_size else _default_input_size()
     threads = torch.get_num_threads()
     console.print(cpu_table(archs, size, args.repeats))

@@ -6,7 +6,7 @@ Defaults are the values the tests and benchmarks were run with; docs/address-rea
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -60,24 +60,42 @@ class CnnThresholds:
 
     no_postage: float | None = None
     damaged: float | None = None
+    # A piece whose first look has P(no postage), or P(damaged), strictly inside this band is looked at a
+    # second time, turned 180°, and scored by the mean of the two looks (mailpiece.models.predict.SecondView;
+    # about 16 % of pieces on fresh synthetic seeds). None turns a band off; both None, the second look.
+    second_view_postage: tuple[float, float] | None = (0.05, 0.95)
+    second_view_damage: tuple[float, float] | None = (0.30, 0.97)
 
     def __post_init__(self) -> None:
         for name in ("no_postage", "damaged"):
             value = getattr(self, name)
             if value is not None and not 0.0 < value <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {value}")
+        for name in ("second_view_postage", "second_view_damage"):
+            band = getattr(self, name)
+            if band is not None:  # a list from JSON is fine
+                object.__setattr__(self, name, _band(name, band))
 
     def resolved(self, recommended: Mapping[str, float] | None) -> CnnThresholds:
         """Both thresholds set: unset ones from the checkpoint's ``recommended_thresholds``, else 0.5."""
         recommended = recommended or {}
         postage, damaged = recommended.get("postage_none", 0.5), recommended.get("damaged", 0.5)
-        return CnnThresholds(
+        return replace(
+            self,
             no_postage=postage if self.no_postage is None else self.no_postage,
             damaged=damaged if self.damaged is None else self.damaged,
         )
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def _band(name: str, band: Any) -> tuple[float, float]:
+    """An open probability band (low, high), checked."""
+    band = tuple(float(v) for v in band)
+    if len(band) != 2 or not 0.0 <= band[0] < band[1] <= 1.0:
+        raise ValueError(f"{name} must be (low, high) with 0 <= low < high <= 1, got {band}")
+    return band
 
 
 @dataclass(frozen=True, kw_only=True)

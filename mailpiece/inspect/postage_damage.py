@@ -11,7 +11,7 @@ import numpy as np
 
 from mailpiece.inspect.config import CnnThresholds
 from mailpiece.inspect.result import ClassCall
-from mailpiece.models.predict import PieceClassifier, PieceScores
+from mailpiece.models.predict import PieceClassifier, PieceScores, SecondView
 
 
 def presence_call(probs: dict[str, float], present: bool) -> ClassCall:
@@ -28,13 +28,16 @@ class PostageDamageStage:
         self.classifier = classifier
         # thresholds left unset in the config come from what the checkpoint recommends
         self.thresholds = thresholds.resolved(classifier.recommended_thresholds)
+        bands = (thresholds.second_view_postage, thresholds.second_view_damage)
+        self.second_view = SecondView(*bands) if any(b is not None for b in bands) else None
 
     @property
     def model_name(self) -> str:
         return self.classifier.version
 
     def scores(self, pieces: list[np.ndarray]) -> list[PieceScores]:
-        return self.classifier.predict(pieces)
+        """The CNN's scores, unsure first looks averaged with a second look at the piece turned 180°."""
+        return self.classifier.predict(pieces, second_view=self.second_view)
 
     def calls(self, scores: PieceScores) -> tuple[ClassCall, ClassCall]:
         postage = presence_call(scores.postage, present=scores.postage["none"] < self.thresholds.no_postage)

@@ -6,7 +6,7 @@ choice: a line-speed worker on one core should call ``torch.set_num_threads(1)``
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ class PieceScores:
     postage_kind: str
     damage_kind: str
     upside_down: bool
+    views: int = 1  # how many looks these probabilities average (2: the piece and the piece turned 180°)
 
     @property
     def orientation_deg(self) -> int:
@@ -38,6 +39,54 @@ class PieceScores:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "orientation_deg": self.orientation_deg}
+
+
+@dataclass(frozen=True)
+class SecondView:
+    """Which pieces the classifier looks at a second time, turned 180°, to average the two looks.
+
+    The model learnt postage and damage on pieces either way up, with the same labels, so the turned piece
+    is an equally valid view of it. Where the first look is unsure, with P(no postage) or P(damaged)
+    strictly inside its band, the mean of the two looks is the steadier score: one look's call can swing on
+    a 2 % crop. Confident first looks (most pieces) are not looked at again, which keeps the cost per
+    piece near one pass. ``None`` turns a head's band off. docs/cnn.md ("A second look") has the numbers.
+    """
+
+    postage: tuple[float, float] | None = (0.05, 0.95)
+    damage: tuple[float, float] | None = (0.30, 0.97)
+
+    def __post_init__(self) -> None:
+        for name in ("postage", "damage"):
+            band = getattr(self, name)
+            if band is not None and not (len(band) == 2 and 0.0 <= band[0] < band[1] <= 1.0):
+                raise ValueError(f"the {name} band must be (low, high) with 0 <= low < high <= 1, got {band}")
+
+    def wanted(self, scores: PieceScores) -> bool:
+        """True when a first look's P(no postage) or P(damaged) lies inside its band."""
+        looks = ((self.postage, scores.postage["none"]), (self.damage, 1.0 - scores.damage["none"]))
+        return any(band is not None and band[0] < p < band[1] for band, p in looks)
+
+
+def mean_of_views(first: PieceScores, turned: PieceScores) -> PieceScores:
+    """One piece's scores from two looks, the second at the piece turned 180°: the probabilities averaged,
+    the turned look's orientation swapped first (what it saw upright, the piece has upside down)."""
+    back = {"upright": turned.orientation["upside_down"], "upside_down": turned.orientation["upright"]}
+
+    def mean(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
+        return {k: (a[k] * first.views + b[k] * turned.views) / (first.views + turned.views) for k in a}
+
+    postage, damage = mean(first.postage, turned.postage), mean(first.damage, turned.damage)
+    orientation = mean(first.orientation, back)
+    return replace(
+        first,
+        postage=postage,
+        damage=damage,
+        orientation=orientation,
+        postage_kind=max(postage, key=postage.__getitem__),
+        damage_kind=max(damage, key=damage.__getitem__),
+        upside_down=orientation["upside_down"] > orientation["upright"],
+        views=first.views + turned.views,
+    )
 
 
 class PieceClassifier:
@@ -83,8 +132,24 @@ class PieceClassifier:
     def device(self) -> torch.device:
         return next(self.model.parameters()).device
 
-    def predict(self, pieces: list[np.ndarray]) -> list[PieceScores]:
-        """Scores for each BGR uint8 piece image (any size; letterboxed as in training), in input order."""
+    def predict(
+        self, pieces: list[np.ndarray], *, second_view: SecondView | None = None
+    ) -> list[PieceScores]:
+        """Scores for each BGR uint8 piece image (any size; letterboxed as in training), in input order.
+
+        With ``second_view``, the pieces whose first look it finds unsure are scored again turned 180° (in
+        one more batch) and get the mean of both looks (``views == 2``).
+        """
+        scores = self._predict(pieces)
+        if second_view is None:
+            return scores
+        again = [i for i, s in enumerate(scores) if second_view.wanted(s)]
+        turned = self._predict([np.ascontiguousarray(pieces[i][::-1, ::-1]) for i in again])
+        for i, look in zip(again, turned, strict=True):
+            scores[i] = mean_of_views(scores[i], look)
+        return scores
+
+    def _predict(self, pieces: list[np.ndarray]) -> list[PieceScores]:
         scores: list[PieceScores] = []
         for start in range(0, len(pieces), self.batch_size):
             chunk = pieces[start : start + self.batch_size]

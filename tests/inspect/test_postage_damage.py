@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mailpiece.inspect.config import CnnThresholds, InspectConfig
@@ -52,3 +54,22 @@ def test_calls_follow_the_thresholds(full_inspector) -> None:
 def test_out_of_range_thresholds_are_refused(bad: float) -> None:
     with pytest.raises(ValueError, match="no_postage"):
         InspectConfig(cnn=CnnThresholds(no_postage=bad))
+
+
+def test_unsure_pieces_get_a_second_look_unless_it_is_turned_off(full_inspector) -> None:
+    classifier = full_inspector.postage_damage.classifier
+    assert full_inspector.postage_damage.second_view is not None  # on by default
+    off = PostageDamageStage(classifier, CnnThresholds(second_view_postage=None, second_view_damage=None))
+    assert off.second_view is None
+    damage_only = PostageDamageStage(classifier, CnnThresholds(second_view_postage=None))
+    assert damage_only.second_view is not None and damage_only.second_view.postage is None
+    assert damage_only.thresholds.second_view_postage is None  # resolving keeps the bands
+
+
+def test_second_look_bands_are_checked_and_survive_json() -> None:
+    config = InspectConfig(cnn=CnnThresholds(second_view_postage=[0.1, 0.9]))
+    assert config.cnn.second_view_postage == (0.1, 0.9)
+    again = InspectConfig.from_dict(json.loads(json.dumps(config.to_dict())))
+    assert again.cnn == config.cnn
+    with pytest.raises(ValueError, match="second_view_damage"):
+        CnnThresholds(second_view_damage=(0.9, 0.2))

@@ -10,7 +10,7 @@ import torch
 
 from mailpiece.models.checkpoint import CheckpointInfo, save_checkpoint
 from mailpiece.models.heads import HEAD_CLASSES
-from mailpiece.models.predict import PieceClassifier
+from mailpiece.models.predict import PieceClassifier, SecondView
 from mailpiece.models.preprocess import Preprocess, PreprocessConfig
 from mailpiece.models.zoo import build_model
 
@@ -62,6 +62,12 @@ def test_batching_changes_nothing_and_keeps_input_order(checkpoint: Path) -> Non
             for k in getattr(a, head):
                 assert getattr(a, head)[k] == pytest.approx(getattr(b, head)[k], abs=1e-5)
                 assert getattr(a, head)[k] == pytest.approx(getattr(c, head)[k], abs=1e-5)
+
+
+@pytest.mark.parametrize("band", [(0.5, 0.5), (0.9, 0.1), (-0.1, 0.5), (0.2, 1.2), (0.3,)])
+def test_a_bad_band_is_refused(band: tuple[float, ...]) -> None:
+    with pytest.raises(ValueError, match="band"):
+        SecondView(postage=band)
 
 
 def test_no_pieces_give_no_scores_and_a_bad_piece_is_an_error(checkpoint: Path) -> None:

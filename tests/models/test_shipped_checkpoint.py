@@ -15,7 +15,7 @@ from mailpiece.datasets.render import encode, render_frame
 from mailpiece.datasets.torch_dataset import cut_piece
 from mailpiece.models.checkpoint import default_checkpoint_path, load_checkpoint
 from mailpiece.models.heads import HEAD_CLASSES
-from mailpiece.models.predict import PieceClassifier
+from mailpiece.models.predict import PieceClassifier, SecondView
 from mailpiece.models.zoo import ARCHITECTURES
 
 FRESH_SEED = 90_210  # never used for training, validation or testing
@@ -87,3 +87,43 @@ def test_the_shipped_checkpoint_passes_good_advertising_mail() -> None:
         for s in clf.predict(pieces)
     ]
     assert sum(rejected) <= 2, f"{sum(rejected)} of {ADVERT_FRAMES} good advertising pieces rejected"
+
+
+def test_a_second_look_averages_the_piece_and_the_piece_turned_round(fresh_pieces) -> None:
+    clf = PieceClassifier.from_checkpoint()
+    pieces = [piece for piece, _, _ in fresh_pieces[:6]]
+    first = clf.predict(pieces)
+    turned = clf.predict([p[::-1, ::-1] for p in pieces])
+    both = clf.predict(pieces, second_view=SecondView(postage=(0.0, 1.0), damage=None))
+    for a, b, m in zip(first, turned, both, strict=True):
+        assert (a.views, m.views) == (1, 2)
+        for head in ("postage", "damage"):
+            for k in getattr(a, head):
+                expected = (getattr(a, head)[k] + getattr(b, head)[k]) / 2
+                assert getattr(m, head)[k] == pytest.approx(expected, abs=1e-6)
+        # what the turned look saw upright, the piece itself has upside down
+        upright = (a.orientation["upright"] + b.orientation["upside_down"]) / 2
+        assert m.orientation["upright"] == pytest.approx(upright)
+        assert m.postage_kind == max(m.postage, key=m.postage.get)
+        assert m.upside_down == (m.orientation["upside_down"] > m.orientation["upright"])
+    # two looks make the scores independent of which way up the piece came in
+    back = clf.predict([p[::-1, ::-1] for p in pieces], second_view=SecondView(postage=(0.0, 1.0)))
+    for m, r in zip(both, back, strict=True):
+        for k in m.postage:
+            assert m.postage[k] == pytest.approx(r.postage[k], abs=1e-5)
+        assert m.orientation["upright"] == pytest.approx(r.orientation["upside_down"], abs=1e-5)
+
+
+def test_only_unsure_first_looks_get_a_second(fresh_pieces) -> None:
+    clf = PieceClassifier.from_checkpoint()
+    pieces = [piece for piece, _, _ in fresh_pieces]
+    first = clf.predict(pieces)
+    p_none = sorted(s.postage["none"] for s in first)
+    band = (p_none[9] + p_none[10]) / 2, (p_none[11] + p_none[12]) / 2  # holds exactly two of them
+    scores = clf.predict(pieces, second_view=SecondView(postage=band, damage=None))
+    assert [s.views for s in scores] == [2 if band[0] < f.postage["none"] < band[1] else 1 for f in first]
+    assert sum(s.views == 2 for s in scores) == 2
+    for f, s in zip(first, scores, strict=True):
+        if s.views == 1:
+            assert s == f
+    assert clf.predict(pieces, second_view=SecondView(postage=None, damage=None)) == first
