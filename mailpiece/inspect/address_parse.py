@@ -16,6 +16,7 @@ from typing import Any
 from mailpiece.inspect.address_fields import (
     DIGIT_READINGS,
     DROPPED_CHAR_PENALTY,
+    LETTER_READINGS,
     STATE_CODES,
     state_glued_to_city,
     state_readings,
@@ -248,12 +249,23 @@ def _split_zip(tail: list[str]) -> _ZipField | None:
     if len(tail) > 2 or (len(tail) == 2 and len(tail[1]) != 4):
         return None
     joined = "".join(tail)
-    if len(tail) == 1 and len(joined) >= 7 and joined[:2].isalpha() and not joined[2].isalpha():
-        # "CT06103"; unless the rest makes no ZIP: "GO718-9026" is a ZIP whose 0s were read as letters.
+    if len(tail) == 1 and len(joined) >= 7 and _glued_state(joined[:2]) and not joined[2].isalpha():
+        # "CT06103", "1A52561" (IA); unless the rest makes no ZIP: "GO718-9026" is a ZIP whose 0s were
+        # read as letters.
         field = _zip_field(joined[2:], glued=joined[:2], single=True)
         if field is not None:
             return field
     return _zip_field(joined, glued=None, single=len(tail) == 1)
+
+
+def _glued_state(pair: str) -> bool:
+    """Whether two characters glued to the front of a ZIP can be its state: two letters, or a letter and a
+    digit that reads as a letter where the pair then makes a real state (``1A`` for IA, ``C0`` for CO)."""
+    if pair.isalpha():
+        return True
+    if not any(c.isalpha() for c in pair) or not all(c.isalpha() or c in LETTER_READINGS for c in pair):
+        return False
+    return any(state in STATE_CODES for state, _, _ in state_readings([pair]))
 
 
 def _zip_field(joined: str, *, glued: str | None, single: bool) -> _ZipField | None:

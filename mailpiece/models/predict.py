@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from mailpiece.models.checkpoint import load_checkpoint
-from mailpiece.models.preprocess import Preprocess
+from mailpiece.models.preprocess import Preprocess, turned_letterbox
 
 REQUIRED_HEADS = ("postage", "damage", "orientation")
 
@@ -137,27 +137,28 @@ class PieceClassifier:
     ) -> list[PieceScores]:
         """Scores for each BGR uint8 piece image (any size; letterboxed as in training), in input order.
 
-        With ``second_view``, the pieces whose first look it finds unsure are scored again turned 180° (in
-        one more batch) and get the mean of both looks (``views == 2``).
+        With ``second_view``, the pieces whose first look it finds unsure are scored again turned 180°
+        (their letterboxes turned, in one more batch) and get the mean of both looks (``views == 2``).
         """
-        scores = self._predict(pieces)
-        if second_view is None:
-            return scores
-        again = [i for i, s in enumerate(scores) if second_view.wanted(s)]
-        turned = self._predict([np.ascontiguousarray(pieces[i][::-1, ::-1]) for i in again])
-        for i, look in zip(again, turned, strict=True):
-            scores[i] = mean_of_views(scores[i], look)
-        return scores
-
-    def _predict(self, pieces: list[np.ndarray]) -> list[PieceScores]:
         scores: list[PieceScores] = []
         for start in range(0, len(pieces), self.batch_size):
             chunk = pieces[start : start + self.batch_size]
             with torch.inference_mode():
                 batch = self.preprocess(chunk, self.device)
-                probs = {k: v.float().softmax(dim=1).cpu().numpy() for k, v in self.model(batch).items()}
-            scores.extend(self._scores(probs, i) for i in range(len(chunk)))
+                looks = self._looks(batch)
+                again = [i for i, s in enumerate(looks) if second_view is not None and second_view.wanted(s)]
+                if again:
+                    size = self.preprocess.config.input_size
+                    turned = torch.stack([turned_letterbox(batch[i], chunk[i].shape[:2], size)
+                                          for i in again])
+                    for i, look in zip(again, self._looks(turned), strict=True):
+                        looks[i] = mean_of_views(looks[i], look)
+            scores.extend(looks)
         return scores
+
+    def _looks(self, batch: torch.Tensor) -> list[PieceScores]:
+        probs = {k: v.float().softmax(dim=1).cpu().numpy() for k, v in self.model(batch).items()}
+        return [self._scores(probs, i) for i in range(batch.shape[0])]
 
     def _scores(self, probs: dict[str, np.ndarray], i: int) -> PieceScores:
         named = {h: dict(zip(self.heads[h], map(float, probs[h][i]), strict=True)) for h in REQUIRED_HEADS}

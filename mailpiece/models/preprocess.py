@@ -62,12 +62,30 @@ def bgr_to_tensor(piece: np.ndarray, device: torch.device | str = "cpu") -> torc
     return bgr_view(piece).to(device).flip(0)
 
 
+def fitted_size(shape: tuple[int, int], size: tuple[int, int]) -> tuple[int, int]:
+    """(height, width) of an image of ``shape`` (h, w) resized to fit ``size`` keeping its aspect."""
+    (h, w), (out_h, out_w) = shape, size
+    scale = min(out_h / h, out_w / w)
+    return max(1, min(out_h, round(h * scale))), max(1, min(out_w, round(w * scale)))
+
+
+def turned_letterbox(canvas: torch.Tensor, shape: tuple[int, int], size: tuple[int, int]) -> torch.Tensor:
+    """The letterbox of an image of ``shape`` turned 180°, from its letterbox ``canvas`` (...xHxW) alone.
+
+    Turning the canvas puts the picture's odd pad row (or column) on the other side; one roll puts it
+    back, so this is ``letterbox`` of the turned image up to the resize's rounding, at a fraction of the
+    cost of resizing the full-size image again.
+    """
+    new_h, new_w = fitted_size(shape, size)
+    shifts = (-((size[0] - new_h) % 2), -((size[1] - new_w) % 2))
+    return canvas.flip(-2, -1).roll(shifts, dims=(-2, -1))
+
+
 def letterbox(image: torch.Tensor, size: tuple[int, int], pad_value: int) -> torch.Tensor:
     """Resize a 3xHxW uint8 image to fit ``size`` keeping its aspect (antialiased), centred on grey."""
     _, h, w = image.shape
     out_h, out_w = size
-    scale = min(out_h / h, out_w / w)
-    new_h, new_w = max(1, min(out_h, round(h * scale))), max(1, min(out_w, round(w * scale)))
+    new_h, new_w = fitted_size((h, w), size)
     # uint8 bilinear with antialias: torchvision's fast path, several times quicker than on floats
     resized = TF.resize(image, [new_h, new_w], interpolation=TF.InterpolationMode.BILINEAR, antialias=True)
     canvas = torch.full((3, out_h, out_w), pad_value, dtype=torch.uint8, device=image.device)

@@ -168,6 +168,11 @@ def test_a_state_glued_to_city_and_zip_and_a_hyphen_read_as_a_digit() -> None:
     assert parse_address(["HARTFORD CT06103"]).state == "CT"
     parsed = parse_address(["HARTFORD CT061033"])  # a glued state and a stray mark in the ZIP
     assert parsed.state == "CT" and "06103" in [r.zip5 for r in parsed.readings]
+    # A glued state with a letter read as a digit, if the pair then makes a real state.
+    parsed = parse_address(["FREMONT, 1A52561-1829"])
+    assert (parsed.city, parsed.state, parsed.zip5, parsed.zip4) == ("FREMONT", "IA", "52561", "1829")
+    assert parse_address(["DENVER C080202"]).state == "CO"
+    assert not parse_address(["BOSTON 0A02101"]).readable  # 0A reads as no state
 
 
 def test_po_box_above_a_stateless_last_line_is_not_the_last_line() -> None:

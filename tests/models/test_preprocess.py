@@ -6,7 +6,14 @@ import numpy as np
 import pytest
 import torch
 
-from mailpiece.models.preprocess import Preprocess, PreprocessConfig, bgr_to_tensor, letterbox, letterbox_bgr
+from mailpiece.models.preprocess import (
+    Preprocess,
+    PreprocessConfig,
+    bgr_to_tensor,
+    letterbox,
+    letterbox_bgr,
+    turned_letterbox,
+)
 
 
 def test_bgr_becomes_rgb_channels_first() -> None:
@@ -75,3 +82,11 @@ def test_flipped_views_and_bgr_letterbox_match_the_copy() -> None:
     from_view = letterbox_bgr(turned, cfg)
     from_copy = letterbox(bgr_to_tensor(np.ascontiguousarray(turned)), cfg.input_size, cfg.pad_value)
     assert torch.equal(from_view, from_copy)
+
+
+@pytest.mark.parametrize("shape", [(100, 200), (101, 200), (100, 203), (61, 333), (300, 97), (64, 128)])
+def test_turning_a_letterbox_is_letterboxing_the_turned_piece(shape: tuple[int, int]) -> None:
+    config = PreprocessConfig(input_size=(64, 128))
+    piece = np.random.default_rng(1).integers(0, 256, size=(*shape, 3), dtype=np.uint8)
+    turned = letterbox_bgr(np.ascontiguousarray(piece[::-1, ::-1]), config)
+    assert torch.equal(turned_letterbox(letterbox_bgr(piece, config), shape, config.input_size), turned)
