@@ -1,13 +1,15 @@
 """The CNN's catch vs false-reject table on a labelled dataset, on the pieces the inspector itself cuts out.
 
-    .venv/bin/python bench/cnn_thresholds.py DATASET [--checkpoint PATH ...] [--limit N]
+    .venv/bin/python bench/cnn_thresholds.py DATASET [--checkpoint PATH ...] [--limit N] [--one-look]
 
 Each frame is decoded and located exactly as the inspector does (``locate_piece``); the located piece goes
-through the CNN; no OCR runs, so a few thousand frames take minutes on one core, not an hour. It prints the
-rates at the thresholds in use, at 0.5/0.5, at the pair chosen on this set for ≤1 % and ≤0.5 % good pieces
-rejected, and a grid, so thresholds can be chosen on the same crops the sorter will see. Choose them on one
-seed and confirm them on another. Several ``--checkpoint`` options score each checkpoint on the same crops
-(each frame is located once), so a retrained model is compared with the shipped one side by side.
+through the CNN stage as in the inspector (unsure pieces looked at a second time, turned 180°;
+``--one-look`` scores the first look alone); no OCR runs, so a few thousand frames take minutes on one
+core, not an hour. It prints the rates at the thresholds in use, at 0.5/0.5, at the pair chosen on this
+set for ≤1 % and ≤0.5 % good pieces rejected, and a grid, so thresholds can be chosen on the same crops
+the sorter will see. Choose them on one seed and confirm them on another. Several ``--checkpoint``
+options score each checkpoint on the same crops (each frame is located once), so a retrained model is
+compared with the shipped one side by side.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from mailpiece.datasets.labels import read_labels  # noqa: E402
 from mailpiece.inspect.config import CnnThresholds  # noqa: E402
 from mailpiece.inspect.decode import decode_image  # noqa: E402
 from mailpiece.inspect.locate import locate_piece  # noqa: E402
+from mailpiece.inspect.postage_damage import PostageDamageStage  # noqa: E402
 from mailpiece.models.metrics import RejectRates, choose_thresholds, reject_rates  # noqa: E402
 from mailpiece.models.predict import PieceClassifier  # noqa: E402
 
@@ -39,9 +42,15 @@ def main() -> int:
     parser.add_argument("--checkpoint", type=Path, action="append", default=None,
                         help="checkpoint to score (repeatable; default: the shipped one)")
     parser.add_argument("--limit", type=int, default=0)
+    parser.add_argument("--one-look", action="store_true",
+                        help="score the first look alone (no second look at unsure pieces)")
     args = parser.parse_args()
     torch.set_num_threads(1)
-    classifiers = [PieceClassifier.from_checkpoint(path) for path in (args.checkpoint or [None])]
+    one_look = CnnThresholds(second_view_postage=None, second_view_damage=None)
+    config = one_look if args.one_look else CnnThresholds()
+    stages = [PostageDamageStage(PieceClassifier.from_checkpoint(path), config)
+              for path in (args.checkpoint or [None])]
+    classifiers = [stage.classifier for stage in stages]
     labels = read_labels(args.dataset)[: args.limit or None]
     p_unpaid: list[list[float]] = [[] for _ in classifiers]
     p_damaged: list[list[float]] = [[] for _ in classifiers]
@@ -51,15 +60,15 @@ def main() -> int:
         if located is None:
             missed += 1
             continue
-        for k, classifier in enumerate(classifiers):
-            scores = classifier.predict([located.image])[0]
+        for k, stage in enumerate(stages):
+            scores = stage.scores([located.image])[0]
             p_unpaid[k].append(scores.postage["none"])
             p_damaged[k].append(1.0 - scores.damage["none"])
         unpaid.append(label.postage.kind == "none")
         damaged.append(label.damage.kind != "none")
     for k, classifier in enumerate(classifiers):
         arrays = [np.asarray(v) for v in (p_unpaid[k], p_damaged[k], unpaid, damaged)]
-        default = CnnThresholds().resolved(classifier.recommended_thresholds)
+        default = stages[k].thresholds
         rows = [
             ("in use (config + checkpoint)", reject_rates(*arrays, postage_threshold=default.no_postage,
                                                     damage_threshold=default.damaged)),
