@@ -22,6 +22,7 @@ from mailpiece.models.metrics import (
     confusion_matrix,
     reject_rates,
 )
+from mailpiece.models.predict import SecondView
 from mailpiece.models.preprocess import Preprocess
 
 Batch = tuple[torch.Tensor, dict[str, torch.Tensor]]
@@ -161,11 +162,15 @@ def evaluate(
     preprocess: Preprocess,
     precision: Precision = Precision(),
     thresholds: tuple[float, float] | None = None,
+    second_view: SecondView | None = SecondView(),
 ) -> Evaluation:
     """Loss, accuracy, confusion and reject rates of ``model`` over every batch of ``loader``.
 
     ``tuned`` uses ``thresholds`` (postage, damage) when given, e.g. ones chosen on a validation set;
-    otherwise it chooses them on this set.
+    otherwise it chooses them on this set. Pieces are scored as the inspector scores them: with
+    ``second_view``, an unsure first look is averaged with a look at the letterbox turned 180° (the
+    inspector's turned letterbox can sit one pad row apart), so recommended thresholds fit the inspector's
+    scores. The loss is the first look's.
     """
     model.eval()
     probs: dict[str, list[np.ndarray]] = {h: [] for h in loss_fn.heads}
@@ -175,8 +180,11 @@ def evaluate(
         logits, targets = forward_batch(model, batch, device, preprocess, precision)
         total_loss += float(loss_fn(logits, targets)) * len(batch[0])
         seen += len(batch[0])
+        looks = {h: logits[h].float().softmax(1).cpu().numpy() for h in loss_fn.heads}
+        if second_view is not None:
+            _second_look(looks, model, batch, device, preprocess, precision, heads, second_view)
         for h in loss_fn.heads:
-            probs[h].append(logits[h].float().softmax(1).cpu().numpy())
+            probs[h].append(looks[h])
             labels[h].append(targets[h].cpu().numpy())
     p = {h: np.concatenate(v) for h, v in probs.items()}
     y = {h: np.concatenate(v) for h, v in labels.items()}
@@ -197,3 +205,33 @@ def evaluate(
             *rate_args, *groups, postage_threshold=thresholds[0], damage_threshold=thresholds[1]
         ),
     )
+
+
+def _second_look(
+    looks: dict[str, np.ndarray],
+    model: nn.Module,
+    batch: Batch,
+    device: torch.device,
+    preprocess: Preprocess,
+    precision: Precision,
+    heads: dict[str, tuple[str, ...]],
+    second_view: SecondView,
+) -> None:
+    """Average, in place, the unsure rows of a batch's probabilities with a look at their turned letterbox."""
+    p_none = looks["postage"][:, heads["postage"].index("none")]
+    p_damaged = 1.0 - looks["damage"][:, heads["damage"].index("none")]
+    unsure = np.zeros(len(p_none), bool)
+    for band, p in ((second_view.postage, p_none), (second_view.damage, p_damaged)):
+        if band is not None:
+            unsure |= (band[0] < p) & (p < band[1])
+    if not unsure.any():
+        return
+    rows = torch.from_numpy(np.flatnonzero(unsure))
+    images, targets = batch
+    turned = (images[rows].flip(-2, -1), {h: t[rows] for h, t in targets.items()})
+    logits, _ = forward_batch(model, turned, device, preprocess, precision)
+    for h, look in looks.items():
+        second = logits[h].float().softmax(1).cpu().numpy()
+        if h == "orientation":  # what the turned look saw upright, the piece has upside down
+            second = second[:, ::-1]
+        look[unsure] = (look[unsure] + second) / 2

@@ -13,8 +13,9 @@ from torch.utils.data import DataLoader
 from mailpiece.models.checkpoint import CheckpointInfo, load_checkpoint
 from mailpiece.models.fit import FitConfig, fit
 from mailpiece.models.heads import HEAD_CLASSES
+from mailpiece.models.predict import PieceClassifier, SecondView
 from mailpiece.models.preprocess import Preprocess, PreprocessConfig
-from mailpiece.models.train import PieceLoss, Precision, train_one_epoch
+from mailpiece.models.train import PieceLoss, Precision, _second_look, evaluate, train_one_epoch
 from mailpiece.models.zoo import build_model
 
 PRE = PreprocessConfig(input_size=(48, 96))
@@ -153,3 +154,41 @@ def test_a_cuda_epoch_runs_in_bf16_channels_last_and_learns() -> None:
     ]
     assert all(np.isfinite(losses)) and losses[-1] < losses[0]
     assert next(model.parameters()).device.type == "cuda"
+
+
+def test_evaluation_scores_unsure_pieces_as_the_inspector_does() -> None:
+    """Unsure rows get the mean of their look and of a look at their turned letterbox; sure ones do not."""
+    classifier = PieceClassifier.from_checkpoint()  # the shipped model: scores that vary from piece to piece
+    model, preprocess = classifier.model, classifier.preprocess
+    pieces = [s for s, _ in _samples(12, seed=3)]
+    size = preprocess.config.input_size
+    images = torch.stack([torch.nn.functional.interpolate(p[None].float(), size=size).to(torch.uint8)[0]
+                          for p in pieces])
+    targets = {h: torch.zeros(len(pieces), dtype=torch.long) for h in HEAD_CLASSES}
+
+    def looks_of(x: torch.Tensor) -> dict[str, np.ndarray]:
+        with torch.inference_mode():
+            return {h: v.softmax(1).numpy() for h, v in model(preprocess.normalise(x)).items()}
+
+    first, turned = looks_of(images), looks_of(images.flip(-2, -1))
+    p_none = np.sort(first["postage"][:, HEAD_CLASSES["postage"].index("none")])
+    band = (float(p_none[3] + p_none[4]) / 2, float(p_none[8] + p_none[9]) / 2)  # rows 4-8 of the sorted
+    looks = {h: v.copy() for h, v in first.items()}
+    with torch.inference_mode():
+        _second_look(looks, model, (images, targets), torch.device("cpu"), preprocess, Precision(),
+                     HEAD_CLASSES, SecondView(postage=band, damage=None))
+    unsure = (band[0] < first["postage"][:, 3]) & (first["postage"][:, 3] < band[1])
+    assert unsure.sum() == 5
+    np.testing.assert_allclose(looks["postage"][unsure], (first["postage"] + turned["postage"])[unsure] / 2,
+                               atol=1e-5)
+    np.testing.assert_allclose(looks["orientation"][unsure],
+                               (first["orientation"] + turned["orientation"][:, ::-1])[unsure] / 2, atol=1e-5)
+    for h in HEAD_CLASSES:
+        np.testing.assert_array_equal(looks[h][~unsure], first[h][~unsure])
+    # evaluate() takes the same second look by default, and none when told not to
+    labelled = list(zip(images, [{h: 0 for h in HEAD_CLASSES}] * len(pieces), strict=True))
+    loader = DataLoader(labelled, batch_size=6)
+    both = evaluate(model, loader, _loss_fn(), torch.device("cpu"), HEAD_CLASSES, preprocess=preprocess)
+    one = evaluate(model, loader, _loss_fn(), torch.device("cpu"), HEAD_CLASSES, preprocess=preprocess,
+                   second_view=None)
+    assert both.loss == pytest.approx(one.loss)  # the loss is the first look's
