@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from mailpiece.models.views import probability_band
+
 
 @dataclass(frozen=True, kw_only=True)
 class AddressThresholds:
@@ -61,7 +63,7 @@ class CnnThresholds:
     no_postage: float | None = None
     damaged: float | None = None
     # A piece whose first look has P(no postage), or P(damaged), strictly inside this band is looked at a
-    # second time, turned 180°, and scored by the mean of the two looks (mailpiece.models.predict.SecondView;
+    # second time, turned 180°, and scored by the mean of the two looks (mailpiece.models.views.SecondView;
     # about 16 % of pieces on fresh synthetic seeds). None turns a band off; both None, the second look.
     second_view_postage: tuple[float, float] | None = (0.05, 0.95)
     second_view_damage: tuple[float, float] | None = (0.30, 0.97)
@@ -74,7 +76,7 @@ class CnnThresholds:
         for name in ("second_view_postage", "second_view_damage"):
             band = getattr(self, name)
             if band is not None:  # a list from JSON is fine
-                object.__setattr__(self, name, _band(name, band))
+                object.__setattr__(self, name, probability_band(name, band))
 
     def resolved(self, recommended: Mapping[str, float] | None) -> CnnThresholds:
         """Both thresholds set: unset ones from the checkpoint's ``recommended_thresholds``, else 0.5."""
@@ -88,14 +90,6 @@ class CnnThresholds:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def _band(name: str, band: Any) -> tuple[float, float]:
-    """An open probability band (low, high), checked."""
-    band = tuple(float(v) for v in band)
-    if len(band) != 2 or not 0.0 <= band[0] < band[1] <= 1.0:
-        raise ValueError(f"{name} must be (low, high) with 0 <= low < high <= 1, got {band}")
-    return band
 
 
 @dataclass(frozen=True, kw_only=True)

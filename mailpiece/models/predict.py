@@ -16,8 +16,10 @@ from torch import nn
 
 from mailpiece.models.checkpoint import load_checkpoint
 from mailpiece.models.preprocess import Preprocess, turned_letterbox
+from mailpiece.models.views import SecondView
 
 REQUIRED_HEADS = ("postage", "damage", "orientation")
+__all__ = ["PieceClassifier", "PieceScores", "SecondView", "mean_of_views"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -39,32 +41,6 @@ class PieceScores:
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "orientation_deg": self.orientation_deg}
-
-
-@dataclass(frozen=True)
-class SecondView:
-    """Which pieces the classifier looks at a second time, turned 180°, to average the two looks.
-
-    The model learnt postage and damage on pieces either way up, with the same labels, so the turned piece
-    is an equally valid view of it. Where the first look is unsure, with P(no postage) or P(damaged)
-    strictly inside its band, the mean of the two looks is the steadier score: one look's call can swing on
-    a 2 % crop. Confident first looks (most pieces) are not looked at again, which keeps the cost per
-    piece near one pass. ``None`` turns a head's band off. docs/cnn.md ("A second look") has the numbers.
-    """
-
-    postage: tuple[float, float] | None = (0.05, 0.95)
-    damage: tuple[float, float] | None = (0.30, 0.97)
-
-    def __post_init__(self) -> None:
-        for name in ("postage", "damage"):
-            band = getattr(self, name)
-            if band is not None and not (len(band) == 2 and 0.0 <= band[0] < band[1] <= 1.0):
-                raise ValueError(f"the {name} band must be (low, high) with 0 <= low < high <= 1, got {band}")
-
-    def wanted(self, scores: PieceScores) -> bool:
-        """True when a first look's P(no postage) or P(damaged) lies inside its band."""
-        looks = ((self.postage, scores.postage["none"]), (self.damage, 1.0 - scores.damage["none"]))
-        return any(band is not None and band[0] < p < band[1] for band, p in looks)
 
 
 def mean_of_views(first: PieceScores, turned: PieceScores) -> PieceScores:

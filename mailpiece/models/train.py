@@ -22,8 +22,8 @@ from mailpiece.models.metrics import (
     confusion_matrix,
     reject_rates,
 )
-from mailpiece.models.predict import SecondView
 from mailpiece.models.preprocess import Preprocess
+from mailpiece.models.views import SecondView
 
 Batch = tuple[torch.Tensor, dict[str, torch.Tensor]]
 OnBatch = Callable[[int, int, float, float], None]  # (batch index, batches, mean loss, mean accuracy)
@@ -219,11 +219,7 @@ def _second_look(
 ) -> None:
     """Average, in place, the unsure rows of a batch's probabilities with a look at their turned letterbox."""
     p_none = looks["postage"][:, heads["postage"].index("none")]
-    p_damaged = 1.0 - looks["damage"][:, heads["damage"].index("none")]
-    unsure = np.zeros(len(p_none), bool)
-    for band, p in ((second_view.postage, p_none), (second_view.damage, p_damaged)):
-        if band is not None:
-            unsure |= (band[0] < p) & (p < band[1])
+    unsure = second_view.unsure(p_none, 1.0 - looks["damage"][:, heads["damage"].index("none")])
     if not unsure.any():
         return
     rows = torch.from_numpy(np.flatnonzero(unsure))
