@@ -49,7 +49,7 @@ def mean_of_views(first: PieceScores, turned: PieceScores) -> PieceScores:
     back = {"upright": turned.orientation["upside_down"], "upside_down": turned.orientation["upright"]}
 
     def mean(a: dict[str, float], b: dict[str, float]) -> dict[str, float]:
-        return {k: (a[k] * first.views + b[k] * turned.views) / (first.views + turned.views) for k in a}
+        return {k: (a[k] + b[k]) / 2 for k in a}
 
     postage, damage = mean(first.postage, turned.postage), mean(first.damage, turned.damage)
     orientation = mean(first.orientation, back)
@@ -61,7 +61,7 @@ def mean_of_views(first: PieceScores, turned: PieceScores) -> PieceScores:
         postage_kind=max(postage, key=postage.__getitem__),
         damage_kind=max(damage, key=damage.__getitem__),
         upside_down=orientation["upside_down"] > orientation["upright"],
-        views=first.views + turned.views,
+        views=2,
     )
 
 
