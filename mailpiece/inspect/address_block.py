@@ -27,6 +27,10 @@ RETURN_CORNER_CENTRE = 0.35
 # and shading, so it is a last resort (:meth:`ReadingAttempt.faint_pass`), not the first look.
 PRINT_CONTRAST = 12
 FAINT_PRINT_CONTRAST = 5
+# Print is strokes thinner than this (working pixels): a pixel counts only if a closing this wide lifts it
+# by the contrast too, so the step between two flat shades (a patterned or two-tone stock, a window's
+# edge) is not print even where its dark side is darker than the neighbourhood's mean.
+STROKE_KERNEL = 11
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,11 +70,18 @@ def stroke_masks(grey: np.ndarray, contrast: int = PRINT_CONTRAST) -> list[np.nd
     level cannot. The polarities stay apart: around light print the paper is darker than the local mean,
     and OR-ing the two would glue every glyph to its halo.
     """
+    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (STROKE_KERNEL, STROKE_KERNEL))
     dark = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, contrast)
+    dark &= _at_least(cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel), contrast)
     if np.median(grey[::4, ::4]) >= 100:
         return [dark]
     light = cv2.adaptiveThreshold(grey, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 25, -contrast)
+    light &= _at_least(cv2.morphologyEx(grey, cv2.MORPH_TOPHAT, kernel), contrast)
     return [dark, light]
+
+
+def _at_least(image: np.ndarray, level: int) -> np.ndarray:
+    return cv2.threshold(image, level - 1, 255, cv2.THRESH_BINARY)[1]
 
 
 def _is_barcode(mask: np.ndarray, box: tuple[int, int, int, int]) -> bool:

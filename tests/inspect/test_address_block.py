@@ -75,6 +75,20 @@ def test_light_print_on_dark_stock_is_found_line_by_line() -> None:
     assert _holds(find_address_candidates(piece)[0].box, 640, 360)
 
 
+def test_the_edge_between_two_shades_of_stock_is_not_print() -> None:
+    # Two-tone or patterned stock: a shallow edge between a darker and a lighter area runs through the
+    # block. Its dark side is darker than the neighbourhood's mean, but it is a step, not a stroke.
+    for paper, ink in (((235, 238, 240), (30, 30, 30)), ((120, 60, 20), (240, 240, 240))):
+        piece = draw_piece(paper=paper, ink=ink)
+        rows, cols = np.mgrid[: piece.shape[0], : piece.shape[1]]
+        darker = rows > 300 + 0.03 * cols  # one row in 33 across the piece: a "line" to a text finder
+        piece[darker] = (piece[darker] * 0.8).astype(np.uint8)
+        edge = [line for line in find_text_lines(piece)[0] if line.box[2] - line.box[0] > 500]
+        assert not edge, edge
+        best = find_address_candidates(piece)[0]
+        assert len(best.lines) == 3 and _holds(best.box, 640, 360) and _holds(best.box, 1000, 440), best
+
+
 def test_candidate_boxes_lie_inside_the_piece_with_room_for_a_cut_zip() -> None:
     piece = draw_piece()
     height, width = piece.shape[:2]

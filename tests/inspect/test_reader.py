@@ -88,10 +88,11 @@ def test_a_piece_with_only_a_return_address_is_never_sorted(reader) -> None:
 def test_an_unreadable_block_is_read_again_with_every_rescue_recipe(reader) -> None:
     piece = np.full((500, 1000, 3), 230, np.uint8)
     rng = np.random.default_rng(3)
-    for row in range(3):  # rows of glyph-sized blobs: text to the layout, nothing to the directory
+    for row in range(3):  # rows of glyph-sized rings: text to the layout, nothing to the directory
         for col in range(14):
             x, y = 500 + col * 24 + int(rng.integers(0, 4)), 260 + row * 40
             piece[y : y + 22, x : x + 14] = 40
+            piece[y + 4 : y + 18, x + 4 : x + 10] = 230  # strokes 4 px wide, as print has
     reader.ocr.calls = 0
     reading = reader.read(piece)
     assert not acceptable(reading)
