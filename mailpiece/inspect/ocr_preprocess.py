@@ -8,7 +8,7 @@ are named recipes that the reader can try in turn (:data:`RESCUE_RECIPES`).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 import cv2
@@ -26,6 +26,8 @@ class OcrRecipe:
     sharpen: float = 0.0  # unsharp-mask amount; restores edges that blur spread
     binarize: bool = False
     local_ink: bool = False  # stretch each neighbourhood's own ink to black (pale print beside dark print)
+    # Read by the reader's second recognition model (``AddressReader.second_ocr``), not its standard one.
+    second_model: bool = False
 
     def apply(self, crop: np.ndarray, *, text_height_px: float | None = None) -> np.ndarray:
         """The crop prepared this way (uint8 grey, padded)."""
@@ -49,10 +51,23 @@ class OcrRecipe:
 STANDARD_RECIPE = OcrRecipe(name="standard", target_height_px=22.0)
 # Further tries for a crop that did not verify; each rescued different crops of blurred and faint print
 # (docs/address-reading.md), together about half of the standard recipe's misses.
-RESCUE_RECIPES: tuple[OcrRecipe, ...] = (
+_PREPARATIONS: tuple[OcrRecipe, ...] = (
     OcrRecipe(name="darker-ink", ink_gamma=1.5),
     OcrRecipe(name="sharpened", sharpen=1.0),
     OcrRecipe(name="bold-ink", ink_percentile=70.0),
+)
+# The same crops read by a second recognition model (Tesseract's larger English model: another network,
+# so other misreadings): first as the standard recipe prepares it, then after the fast model's rescues,
+# the two preparations that rescued pieces for it too (bold-ink 7 of 16 pieces won on four sets,
+# darker-ink 1; sharpened none, so it is not paid for).
+SECOND_MODEL_RECIPE = replace(STANDARD_RECIPE, name="second-model", second_model=True)
+RESCUE_RECIPES: tuple[OcrRecipe, ...] = (
+    SECOND_MODEL_RECIPE,
+    *_PREPARATIONS,
+    *(
+        replace(recipe, name=f"{recipe.name}-second-model", second_model=True)
+        for recipe in (_PREPARATIONS[2], _PREPARATIONS[0])  # bold-ink, darker-ink
+    ),
 )
 # The block's last line alone, read by a one-line engine as a second opinion on the ZIP (28 px glyphs).
 LINE_RECIPE = OcrRecipe(name="last-line")

@@ -106,16 +106,20 @@ class AddressReader:
         good_enough: float = 0.9,
         rescue_recipes: tuple[OcrRecipe, ...] = RESCUE_RECIPES,
         line_ocr: OcrEngine | None = None,
+        second_ocr: OcrEngine | None = None,
     ) -> None:
         self.ocr = ocr
         self.directory = directory
         self.thresholds = thresholds
         self.candidates = candidates
         self.good_enough = good_enough
-        self.rescue_recipes = rescue_recipes
         # An engine that reads one text line (Tesseract PSM 7): the block's last line read on its own,
         # with its own segmentation and scale, is the most independent second opinion on a ZIP.
         self.line_ocr = line_ocr
+        # An engine with another recognition model, for the recipes marked ``second_model``; without one,
+        # those recipes are left out.
+        self.second_ocr = second_ocr
+        self.rescue_recipes = tuple(r for r in rescue_recipes if second_ocr is not None or not r.second_model)
 
     def read(
         self, piece: np.ndarray, *, rescue: bool = True, budget: OcrBudget | None = None
@@ -149,14 +153,16 @@ class AddressReader:
         part: tuple[int, int, int, int] | None = None,
     ) -> AddressReading:
         """OCR one candidate block prepared by ``recipe``, parse it and check it against the directory.
-        With ``part`` (a box inside the block), only that is read, by the line engine (``line_ocr``).
+        With ``part`` (a box inside the block), only that is read, by the line engine (``line_ocr``); a
+        ``second_model`` recipe is read by ``second_ocr``.
 
         Raises ``OcrBudgetSpent`` instead of starting (or after finishing) a pass the budget has no time for.
         """
         x0, y0, x1, y1 = part or candidate.box
-        engine = self.ocr if part is None else self.line_ocr
+        engine = self.line_ocr if part is not None else self.second_ocr if recipe.second_model else self.ocr
         if engine is None:
-            raise ValueError("reading a part of a block needs the reader's line engine (line_ocr)")
+            needs = "its line engine (line_ocr)" if part is not None else "a second model (second_ocr)"
+            raise ValueError(f"reading {recipe.name!r} needs the reader's {needs}")
         budget = budget or OcrBudget(None)
         if budget.exhausted:
             raise OcrBudgetSpent(budget.why())

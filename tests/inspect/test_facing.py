@@ -10,7 +10,7 @@ import pytest
 
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.facing import face_and_read, guess_orientation, rotate_180
-from mailpiece.inspect.ocr import build_ocr_engine
+from mailpiece.inspect.ocr import build_ocr_engine, find_second_tessdata
 from mailpiece.inspect.ocr_preprocess import RESCUE_RECIPES, STANDARD_RECIPE
 from mailpiece.inspect.reader import AddressReader
 from mailpiece.inspect.zip_directory import ZipDirectory
@@ -81,7 +81,10 @@ def test_a_piece_that_reads_as_text_is_rescued_before_it_is_turned() -> None:
             reads.append((faced is piece, candidate.box, recipe.name))
             return super().read_block(faced, candidate, recipe, **kwargs)
 
-    faced = face_and_read(piece, Recording(build_ocr_engine("tesserocr"), ZipDirectory.shared(), THRESHOLDS))
+    second = build_ocr_engine("tesserocr", tessdata=find_second_tessdata())
+    recording = Recording(build_ocr_engine("tesserocr"), ZipDirectory.shared(), THRESHOLDS, second_ocr=second)
+    assert recording.rescue_recipes == RESCUE_RECIPES
+    faced = face_and_read(piece, recording)
     assert faced.orientation == 0 and faced.reading.reject_reasons(THRESHOLDS) != ()
     turned_at = next((i for i, (upright, _, _) in enumerate(reads) if not upright), len(reads))
     rescue = {recipe.name for recipe in RESCUE_RECIPES}

@@ -198,3 +198,19 @@ def test_with_the_cnn_postage_and_damage_are_called_and_the_piece_faced(full_ins
         faced_right += result.orientation == (180 if turn else 0)
         assert result.address is not None and result.address.zip5 == synthetic.label.address.zip5
     assert faced_right == 4
+
+
+def test_the_inspector_reads_with_a_second_model_unless_the_config_turns_it_off(address_inspector) -> None:
+    from mailpiece.inspect.factory import build_inspector
+    from mailpiece.inspect.ocr_preprocess import RESCUE_RECIPES
+
+    assert address_inspector.reader.second_ocr is not None
+    assert address_inspector.reader.rescue_recipes == RESCUE_RECIPES
+    config = InspectConfig(second_ocr_model=False)
+    assert InspectConfig.from_dict(json.loads(json.dumps(config.to_dict()))) == config
+    one_model = build_inspector(config=config, cnn=False)
+    assert one_model.reader.second_ocr is None
+    assert not any(recipe.second_model for recipe in one_model.reader.rescue_recipes)
+    frame, zip5 = _frame(READABLE[0])
+    result = one_model(frame)
+    assert result.decision == "sort" and result.address.zip5 == zip5

