@@ -53,6 +53,7 @@ class AddressReading:
     layout_score: float
     ocr_confidence: float = 0.0  # mean over the block's lines; upside-down text reads as low-confidence junk
     recipe: str = STANDARD_RECIPE.name
+    second_model: bool = False  # read by the reader's second recognition model
     out_of_time: str | None = None  # why reading stopped short: the frame's OCR budget ran out
     # The ZIP as the parser read it, before the directory had a say (digits, or one WILDCARD).
     read_zip5: str | None = None
@@ -192,6 +193,7 @@ class AddressReader:
             layout_score=candidate.score,
             ocr_confidence=float(np.mean([line.confidence for line in lines])),
             recipe=recipe.name,
+            second_model=recipe.second_model and part is None,
             read_zip5=parsed.zip5,
         )
         if candidate.in_return_corner:
@@ -301,7 +303,10 @@ class ReadingAttempt:
             return True
         address = best.address
         contested = self.reader.directory.contested_digits(address.zip5, address.state, address.city)
-        return any(_backs(r, best, contested) for r in self._same_block(best))
+        # The second model misreads a crop the same way on two preparations (FORT WORTH 76109 read as
+        # 76199 by both): a reading of it is backed only by the standard model or the line engine.
+        others = [r for r in self._same_block(best) if not (best.second_model and r.second_model)]
+        return any(_backs(r, best, contested) for r in others)
 
     def faint_pass(self) -> AddressReading:
         """The last resort for print too pale for the layout and the standard ink stretch: find the lines

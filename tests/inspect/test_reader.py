@@ -205,6 +205,20 @@ def test_an_unsure_zip_with_a_sibling_in_its_town_needs_a_second_reading(reader)
     assert _attempt(reader, single).settled().reject_reasons(THRESHOLDS) == ()
 
 
+def test_a_second_model_reading_is_backed_only_by_another_model(reader) -> None:
+    # The second model on two preparations of one crop misreads it the same way (FORT WORTH 76109 read as
+    # 76199 twice); the standard model or the line engine reading the same digits is a second opinion.
+    unsure = replace(_reading(reader, "KEESEVILLE NY 12924", 0.55, "bold-ink-x2"), second_model=True)
+    same_model = replace(_reading(reader, "KEESEVLLE NY 12924", 0.5, "darker-ink-x2"), second_model=True)
+    assert _attempt(reader, unsure, same_model).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
+    standard = _reading(reader, "KEESEVLLE NY 12924", 0.5, "bold-ink")
+    backed = _attempt(reader, unsure, standard).settled()
+    assert backed.reject_reasons(THRESHOLDS) == () and backed.address.zip5 == "12924"
+    # A standard reading is still backed by either model.
+    standard_best = _reading(reader, "KEESEVILLE NY 12924", 0.55, "sharpened")
+    assert _attempt(reader, standard_best, same_model).settled().reject_reasons(THRESHOLDS) == ()
+
+
 def test_a_repaired_zip_in_a_town_of_many_zips_needs_a_reading_that_read_it_as_is(reader) -> None:
     # 96726 is no ZIP; the directory repairs it to Waterbury's 06726, but Waterbury has 06710, 06720...:
     # the digits it kept may be misread too, and a second repair onto the same ZIP is the same guess.
