@@ -200,6 +200,26 @@ def test_with_the_cnn_postage_and_damage_are_called_and_the_piece_faced(full_ins
     assert faced_right == 4
 
 
+# Frames of the generator's default mix that the fast model alone does not read (both went to review)
+# and the second model does: as the standard recipe prepares it, and with the bold-ink preparation.
+SECOND_MODEL_READS = ((21120, 414, "second-model"), (21100, 529, "bold-ink-second-model"))
+
+
+def test_the_second_model_reads_pieces_the_fast_model_cannot(address_inspector) -> None:
+    from mailpiece.inspect.factory import build_inspector
+
+    one_model = build_inspector(config=InspectConfig(second_ocr_model=False), cnn=False)
+    for seed, index, recipe in SECOND_MODEL_READS:
+        synthetic = render_frame(seed, index)
+        frame = Frame(piece_id=f"piece_{index}", source="test", data=encode(synthetic))
+        zip5 = synthetic.label.address.zip5
+        prepared = address_inspector.prepare(frame)
+        assert prepared.reading.recipe == recipe and prepared.reading.address.zip5 == zip5, (seed, index)
+        result = address_inspector.finish(prepared, None)
+        assert result.decision == "sort" and result.address.zip5 == zip5
+        assert one_model(frame).decision == "reject", "the fast model alone reads it: pick another frame"
+
+
 def test_the_inspector_reads_with_a_second_model_unless_the_config_turns_it_off(address_inspector) -> None:
     from mailpiece.inspect.factory import build_inspector
     from mailpiece.inspect.ocr_preprocess import RESCUE_RECIPES
