@@ -50,10 +50,9 @@ def main() -> int:
     config = one_look if args.one_look else CnnThresholds()
     stages = [PostageDamageStage(PieceClassifier.from_checkpoint(path), config)
               for path in (args.checkpoint or [None])]
-    classifiers = [stage.classifier for stage in stages]
     labels = read_labels(args.dataset)[: args.limit or None]
-    p_unpaid: list[list[float]] = [[] for _ in classifiers]
-    p_damaged: list[list[float]] = [[] for _ in classifiers]
+    p_unpaid: list[list[float]] = [[] for _ in stages]
+    p_damaged: list[list[float]] = [[] for _ in stages]
     unpaid, damaged, missed = [], [], 0
     for label in track(labels, description="locate + CNN", console=Console(stderr=True)):
         located = locate_piece(decode_image((args.dataset / label.image).read_bytes()))
@@ -66,9 +65,9 @@ def main() -> int:
             p_damaged[k].append(1.0 - scores.damage["none"])
         unpaid.append(label.postage.kind == "none")
         damaged.append(label.damage.kind != "none")
-    for k, classifier in enumerate(classifiers):
+    for k, stage in enumerate(stages):
         arrays = [np.asarray(v) for v in (p_unpaid[k], p_damaged[k], unpaid, damaged)]
-        default = stages[k].thresholds
+        default = stage.thresholds
         rows = [
             ("in use (config + checkpoint)", reject_rates(*arrays, postage_threshold=default.no_postage,
                                                     damage_threshold=default.damaged)),
@@ -79,7 +78,7 @@ def main() -> int:
         rows += [(f"grid {tp:.2f} / {td:.2f}",
                   reject_rates(*arrays, postage_threshold=tp, damage_threshold=td))
                  for tp in (0.1, 0.2, 0.3, 0.5) for td in (0.5, 0.6, 0.7, 0.8)]
-        _print(rows, len(labels), missed, classifier.version)
+        _print(rows, len(labels), missed, stage.classifier.version)
     return 0
 
 
