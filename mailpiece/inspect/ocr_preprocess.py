@@ -51,11 +51,9 @@ class OcrRecipe:
 STANDARD_RECIPE = OcrRecipe(name="standard", target_height_px=22.0)
 # Further tries for a crop that did not verify; each rescued different crops of blurred and faint print
 # (docs/address-reading.md), together about half of the standard recipe's misses.
-_PREPARATIONS: tuple[OcrRecipe, ...] = (
-    OcrRecipe(name="darker-ink", ink_gamma=1.5),
-    OcrRecipe(name="sharpened", sharpen=1.0),
-    OcrRecipe(name="bold-ink", ink_percentile=70.0),
-)
+_DARKER_INK = OcrRecipe(name="darker-ink", ink_gamma=1.5)
+_SHARPENED = OcrRecipe(name="sharpened", sharpen=1.0)
+_BOLD_INK = OcrRecipe(name="bold-ink", ink_percentile=70.0)
 # The same crops read by a second recognition model (Tesseract's larger English model: another network,
 # so other misreadings): first as the standard recipe prepares it, then after the fast model's rescues,
 # the two preparations that rescued pieces for it too (bold-ink 7 of 16 pieces won on four sets,
@@ -63,11 +61,10 @@ _PREPARATIONS: tuple[OcrRecipe, ...] = (
 SECOND_MODEL_RECIPE = replace(STANDARD_RECIPE, name="second-model", second_model=True)
 RESCUE_RECIPES: tuple[OcrRecipe, ...] = (
     SECOND_MODEL_RECIPE,
-    *_PREPARATIONS,
-    *(
-        replace(recipe, name=f"{recipe.name}-second-model", second_model=True)
-        for recipe in (_PREPARATIONS[2], _PREPARATIONS[0])  # bold-ink, darker-ink
-    ),
+    _DARKER_INK,
+    _SHARPENED,
+    _BOLD_INK,
+    *(replace(r, name=f"{r.name}-second-model", second_model=True) for r in (_BOLD_INK, _DARKER_INK)),
 )
 # The block's last line alone, read by a one-line engine as a second opinion on the ZIP (28 px glyphs).
 LINE_RECIPE = OcrRecipe(name="last-line")
