@@ -25,9 +25,14 @@ _WORK_WIDTH = 480  # px; location runs on a small copy, the warp on the full fra
 CLEAR_OUTLINE = 0.95
 # Characters in lines of print left outside an outline: that outline is a part of the piece (an address
 # label, a window, a stamp block, one shaded half of a creased flat scan), never the piece, which has no
-# print beyond its edges (and a belt has none). On 2,000 frames the right outlines left at most 13.
+# print beyond its edges (and a belt has none). On 4,000 frames (seeds 21010, 21100, 21110) the right
+# outlines left at most 18, but for one on a grainy belt whose streaks are as deep as print (47).
 PRINT_OUTSIDE_CHARS = 20
 _PRINT_MARGIN = 7  # px on the small copy: marks this near the outline are its edge's (airmail stripes)
+# Black-hat depth (grey levels over 9 px on the small copy) of a mark that is print: a textured belt's
+# grain and streaks stay at 45-70, print on paper reaches 85-150 (lines on shaded or grey stock 55-70).
+INK_DEPTH = 70
+CHAR_WIDTH = 0.75  # a character's width over its height, to count the characters in a word blob
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -233,37 +238,47 @@ def dark_print(grey: np.ndarray, *, size: int = 9, depth: int = 30) -> np.ndarra
 
 
 def _dark_marks(grey: np.ndarray) -> np.ndarray:
-    """Boxes (x, y, w, h) of small dark marks on a light ground (print, specks), on the small copy."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(dark_print(grey).astype(np.uint8), connectivity=8)
-    return stats[1:, :4]
+    """Small dark marks on a light ground (print, specks) on the small copy, one row each: x, y, w, h,
+    and 1 when the mark holds ink at least :data:`INK_DEPTH` deep (print), else 0 (grain, streaks)."""
+    hat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((hat > 30).astype(np.uint8), connectivity=8)
+    deep = np.zeros(count, stats.dtype)
+    deep[np.unique(labels[hat >= INK_DEPTH])] = 1
+    return np.column_stack([stats[1:, :4], deep[1:]])
 
 
 def print_marks(small: np.ndarray) -> np.ndarray:
-    """Boxes (x, y, w, h) of character-sized dark marks on the small copy, clear of the frame's edges
-    (where a neighbouring piece may peek in)."""
+    """Character-sized dark marks on the small copy (x, y, w, h, deep: see :func:`_dark_marks`), clear of
+    the frame's edges (where a neighbouring piece may peek in)."""
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     boxes = _dark_marks(grey)
     height, width = grey.shape
     margin = max(3, min(height, width) // 40)
-    x, y, w, h = boxes.T
+    x, y, w, h = boxes[:, :4].T
     keep = (h >= 3) & (h <= 20) & (w <= 30) & (x >= margin) & (y >= margin)
     keep &= (x + w <= width - margin) & (y + h <= height - margin)
     return boxes[keep]
 
 
-def chars_in_rows(boxes: np.ndarray, min_row: int = 4) -> int:
-    """How many of the marks stand in rows of at least ``min_row`` of similar height, each close to the
-    last: characters in lines of print, not a belt's speckle."""
-    order = np.argsort(boxes[:, 0], kind="stable") if len(boxes) else np.zeros(0, int)
-    marks = [tuple(int(v) for v in boxes[i]) for i in order]
+def chars_in_rows(marks: np.ndarray, min_row: int = 4) -> int:
+    """How many characters stand in rows of marks (x, y, w, h, deep) of similar height, each close to
+    the last: lines of print, not a belt's speckle.
+
+    A row counts when it holds ``min_row`` marks, or two or more marks that hold ``min_row`` characters.
+    On the small copy small print runs together into word blobs, so a mark of deep ink counts as many
+    characters as its width holds (one per 0.75 of its height, at most 6); a shallow mark (a textured
+    belt's grain and streaks are shallow) counts as one.
+    """
+    order = np.argsort(marks[:, 0], kind="stable") if len(marks) else np.zeros(0, int)
+    boxes = [tuple(int(v) for v in marks[i]) for i in order]
     used: set[int] = set()
     total = 0
-    for i, (x, y, w, h) in enumerate(marks):
+    for i, (x, y, w, h, _) in enumerate(boxes):
         if i in used:
             continue
         row, right, middle = [i], x + w, y + h / 2
-        for j in range(i + 1, len(marks)):
-            x2, y2, w2, h2 = marks[j]
+        for j in range(i + 1, len(boxes)):
+            x2, y2, w2, h2, _ = boxes[j]
             if x2 - right > 40:
                 break  # sorted by x: nothing further right can join this row
             if j in used or x2 - right > 2.5 * max(h, h2) or not 0.5 < h2 / h < 2:
@@ -271,10 +286,15 @@ def chars_in_rows(boxes: np.ndarray, min_row: int = 4) -> int:
             if abs(y2 + h2 / 2 - middle) < 0.5 * max(h, h2):
                 row.append(j)
                 right, middle = max(right, x2 + w2), 0.7 * middle + 0.3 * (y2 + h2 / 2)
-        if len(row) >= min_row:
+        chars = sum(_chars_in_mark(*boxes[k][2:]) for k in row)
+        if len(row) >= min_row or (len(row) >= 2 and chars >= min_row):
             used.update(row)
-            total += len(row)
+            total += chars
     return total
+
+
+def _chars_in_mark(width: int, height: int, deep: int) -> int:
+    return min(6, max(1, round(width / (CHAR_WIDTH * height)))) if deep else 1
 
 
 def print_outside(marks: np.ndarray, quad: np.ndarray) -> int:
@@ -282,7 +302,7 @@ def print_outside(marks: np.ndarray, quad: np.ndarray) -> int:
     contour = quad.reshape(-1, 1, 2).astype(np.float32)
     outside = [
         cv2.pointPolygonTest(contour, (float(x + w / 2), float(y + h / 2)), True) < -_PRINT_MARGIN
-        for x, y, w, h in marks
+        for x, y, w, h, _ in marks
     ]
     return chars_in_rows(marks[np.asarray(outside, bool)]) if any(outside) else 0
 

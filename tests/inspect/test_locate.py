@@ -66,12 +66,36 @@ def test_a_flat_scan_is_not_taken_for_the_label_window_or_stamps_on_it(index: in
 
 def test_lines_of_print_are_told_from_speckle() -> None:
     rng = np.random.default_rng(3)
-    line = np.array([[20 + 9 * k, 50, 6, 8] for k in range(12)])  # a line of twelve characters
-    speckle = np.column_stack([rng.integers(0, 400, 40), rng.integers(0, 300, 40), [4] * 40, [4] * 40])
+    line = np.array([[20 + 9 * k, 50, 6, 8, 1] for k in range(12)])  # a line of twelve characters
+    speckle = np.column_stack([rng.integers(0, 400, 40), rng.integers(0, 300, 40), *[[4] * 40] * 2, [1] * 40])
     assert chars_in_rows(line) == 12
     assert chars_in_rows(speckle) < 8
     quad = np.array([[100, 100], [300, 100], [300, 200], [100, 200]], np.float32)
-    assert print_outside(line, quad) == 12 and print_outside(line + [120, 80, 0, 0], quad) == 0
+    assert print_outside(line, quad) == 12 and print_outside(line + [120, 80, 0, 0, 0], quad) == 0
+
+
+def test_small_print_run_together_counts_by_width_and_belt_grain_does_not() -> None:
+    """On the small copy a line of small print is a few word blobs; a textured belt's streaks are blobs
+    of the same shape, but shallow."""
+    words = np.array([[20, 50, 18, 4, 1], [42, 50, 15, 4, 1], [61, 50, 40, 4, 1]])
+    assert chars_in_rows(words) == 6 + 5 + 6  # a character per 3 px of width, at most 6 in one blob
+    shallow = words.copy()
+    shallow[:, 4] = 0
+    assert chars_in_rows(shallow) == 0
+    assert chars_in_rows(words[:1]) == 0  # one blob alone is no line
+
+
+@pytest.mark.parametrize(
+    "seed, index", [(21130, 15), (21130, 435), (21120, 577), (21130, 34), (21150, 82), (21140, 529)]
+)
+def test_a_creased_piece_is_not_cut_at_the_fold(seed: int, index: int) -> None:
+    """A fold's valley and ridge are as clear an edge as the paper's; the lit panel alone once won on
+    these frames (three flat scans, three on belts), leaving the return address or small print outside."""
+    frame = render_frame(seed, index)
+    assert frame.label.damage.kind == "creased"
+    located = locate_piece(frame.image)
+    assert located is not None
+    assert _overlap(frame.image.shape, located.quad, frame.label.piece_quad) > 0.88
 
 
 def test_a_light_piece_on_a_striped_belt_with_a_crease() -> None:
