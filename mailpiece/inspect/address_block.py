@@ -9,6 +9,7 @@ where the return address (top left) and postage (top right) sit. OCR then decide
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import cv2
 import numpy as np
@@ -31,6 +32,8 @@ FAINT_PRINT_CONTRAST = 5
 # by the contrast too, so the step between two flat shades (a patterned or two-tone stock, a window's
 # edge) is not print even where its dark side is darker than the neighbourhood's mean.
 STROKE_KERNEL = 11
+# Working px of straight stroke that only a fold or a rule has (about 5 glyph heights; erase_folds).
+FOLD_LINE_PX = 60
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,6 +129,8 @@ def _line_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     """Boxes of text lines in one print mask (working pixels): glyph-sized blobs joined along rows."""
     # Drop specks and big graphics (logos, stamp pictures, stains) before joining characters into lines.
     labels, stats = components(mask)
+    if erase_folds(mask, labels, stats):
+        labels, stats = components(mask)
     h, area = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
     keep = (h >= 5) & (h <= 60) & (area >= 10)  # touching glyphs make wide blobs: keep them
     keep[0] = False
@@ -141,6 +146,51 @@ def _line_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
         if not _is_barcode(chars, box):
             boxes.append(box)
     return boxes
+
+
+def erase_folds(mask: np.ndarray, labels: np.ndarray, stats: np.ndarray) -> bool:
+    """Clear long straight strokes glued to print from a print mask (working pixels), in place; True when
+    anything was cleared.
+
+    A fold's valley is a thin dark line from edge to edge of the piece. Where it runs through the address
+    block it touches the glyphs of several lines, and joined into one component with them it made one
+    text line of the whole width of the piece, so the block lost its last lines. Only components at least
+    half the mask wide, ten times as wide as tall and inside it top to bottom are looked at (a bare line or
+    a barcode is left as it is: neither glues lines together); in them, what an opening with a straight
+    line of :data:`FOLD_LINE_PX` keeps is the fold, at an angle within a few degrees of the component's
+    own slope. No glyph holds so long a straight stroke.
+    """
+    height, width = mask.shape
+    x, y, w, h, area = (stats[:, k] for k in range(5))
+    glued = (w >= width // 2) & (w >= 10 * h) & (area > 5 * w) & (y > 0) & (y + h < height)
+    glued[0] = False
+    found = False
+    pad = FOLD_LINE_PX // 2 + 1
+    for k in np.flatnonzero(glued):
+        box = (slice(y[k], y[k] + h[k]), slice(x[k], x[k] + w[k]))
+        part = cv2.copyMakeBorder(
+            (labels[box] == k).astype(np.uint8) * 255, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0
+        )
+        steepest = int(np.degrees(np.arctan2(h[k], w[k]))) + 3
+        fold = np.zeros_like(part)
+        for degrees in range(-steepest, steepest + 1, 3):
+            fold |= cv2.morphologyEx(part, cv2.MORPH_OPEN, _straight_line(degrees))
+        fold = fold[pad:-pad, pad:-pad]
+        if fold.any():
+            mask[box][cv2.dilate(fold, np.ones((3, 3), np.uint8)) > 0] = 0
+            found = True
+    return found
+
+
+@cache
+def _straight_line(degrees: int) -> np.ndarray:
+    """A one-pixel line of :data:`FOLD_LINE_PX` at ``degrees`` from horizontal, as a structuring element."""
+    size = FOLD_LINE_PX | 1
+    kernel = np.zeros((size, size), np.uint8)
+    centre, half = size // 2, (FOLD_LINE_PX - 1) / 2
+    dx, dy = np.cos(np.radians(degrees)) * half, np.sin(np.radians(degrees)) * half
+    cv2.line(kernel, (round(centre - dx), round(centre - dy)), (round(centre + dx), round(centre + dy)), 1, 1)
+    return kernel
 
 
 def _overlaps(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:

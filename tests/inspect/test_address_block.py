@@ -89,6 +89,17 @@ def test_the_edge_between_two_shades_of_stock_is_not_print() -> None:
         assert len(best.lines) == 3 and _holds(best.box, 640, 360) and _holds(best.box, 1000, 440), best
 
 
+def test_a_fold_through_the_block_does_not_glue_its_lines_into_one() -> None:
+    # A fold's valley runs from edge to edge of the piece, touching glyphs of the last two lines: joined
+    # with them it made one "line" of the whole width, and the block lost its last line.
+    piece = draw_piece()
+    cv2.line(piece, (0, 398), (1399, 430), (95, 95, 95), 3)
+    lines = find_text_lines(piece)[0]
+    assert not [line for line in lines if line.box[2] - line.box[0] > 700], lines
+    best = find_address_candidates(piece)[0]
+    assert len(best.lines) == 3 and _holds(best.box, 640, 360) and _holds(best.box, 1000, 440), best
+
+
 def test_candidate_boxes_lie_inside_the_piece_with_room_for_a_cut_zip() -> None:
     piece = draw_piece()
     height, width = piece.shape[:2]

@@ -220,6 +220,19 @@ def test_the_second_model_reads_pieces_the_fast_model_cannot(address_inspector) 
         assert one_model(frame).decision == "reject", "the fast model alone reads it: pick another frame"
 
 
+# Frames of the default mix where a fold runs through the address block, glued to its glyphs: the layout
+# made one line of the fold and the print it touched, and the block lost its city line (both unread).
+FOLDED_READS = ((21170, 513), (21100, 939))
+
+
+@pytest.mark.parametrize("seed, index", FOLDED_READS)
+def test_a_fold_through_the_address_does_not_hide_its_last_line(address_inspector, seed, index) -> None:
+    synthetic = render_frame(seed, index)
+    assert synthetic.label.damage.kind == "creased"
+    result = address_inspector(Frame(piece_id=f"piece_{index}", source="test", data=encode(synthetic)))
+    assert result.decision == "sort" and result.address.zip5 == synthetic.label.address.zip5
+
+
 def test_the_inspector_reads_with_a_second_model_unless_the_config_turns_it_off(address_inspector) -> None:
     from mailpiece.inspect.factory import build_inspector
     from mailpiece.inspect.ocr_preprocess import RESCUE_RECIPES
