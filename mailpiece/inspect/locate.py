@@ -353,9 +353,12 @@ def locate_piece(frame: np.ndarray) -> LocatedPiece | None:
 
 
 def _looks_empty(small: np.ndarray) -> bool:
-    """A frame with no paper in it: nothing is both bright and large, and nothing looks like print."""
+    """A frame with no paper in it: nothing is both bright and large, and nothing looks like print (dark
+    print, or lines of light print: a navy envelope addressed in white on a dark belt is all dark)."""
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     if float((grey > 140).mean()) >= 0.05:
         return False
     heights = _dark_marks(grey)[:, 3]
-    return int(((heights >= 3) & (heights <= 30)).sum()) < 20  # a few specks, but no lines of characters
+    if int(((heights >= 3) & (heights <= 30)).sum()) >= 20:
+        return False  # more than a few specks: lines of characters
+    return chars_in_rows(print_marks(255 - small)) < PRINT_OUTSIDE_CHARS
