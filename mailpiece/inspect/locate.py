@@ -229,18 +229,23 @@ def _border_paper_share(paper: np.ndarray) -> float:
     )
 
 
+def _black_hat(grey: np.ndarray, size: int) -> np.ndarray:
+    """How much darker than its surroundings (over ``size`` px) each pixel is, in grey levels."""
+    return cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
+
+
 def dark_print(grey: np.ndarray, *, size: int = 9, depth: int = 30) -> np.ndarray:
     """Pixels of small dark marks on a lighter ground (strokes of print, specks): a black-hat over
     ``size`` px, more than ``depth`` grey levels deep. The defaults are the cue of print on working copies
     about 240-480 px wide; full-resolution print wants a wider window."""
-    kernel = cv2.getStructuringElement(cv2.MORPH_RECT, (size, size))
-    return cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, kernel) > depth
+    return _black_hat(grey, size) > depth
 
 
 def _dark_marks(grey: np.ndarray) -> np.ndarray:
     """Small dark marks on a light ground (print, specks) on the small copy, one row each: x, y, w, h,
-    and 1 when the mark holds ink at least :data:`INK_DEPTH` deep (print), else 0 (grain, streaks)."""
-    hat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 9)))
+    and 1 when the mark holds ink at least :data:`INK_DEPTH` deep (print), else 0 (grain, streaks).
+    The marks are the components of :func:`dark_print` with its defaults."""
+    hat = _black_hat(grey, 9)
     count, labels, stats, _ = cv2.connectedComponentsWithStats((hat > 30).astype(np.uint8), connectivity=8)
     deep = np.zeros(count, stats.dtype)
     deep[np.unique(labels[hat >= INK_DEPTH])] = 1
