@@ -95,8 +95,10 @@ def run_engine(spec: str, frames: list[tuple[Frame, str, bool]]) -> EngineRun:
     config = InspectConfig(second_ocr_model=variant != ONE_MODEL)
     inspector = build_inspector(cnn=False, ocr_engine=name, config=config)
     reader = inspector.reader
-    timed = [TimedEngine(reader.ocr)] + ([TimedEngine(reader.second_ocr)] if reader.second_ocr else [])
-    reader.ocr, reader.second_ocr = timed[0], timed[1] if len(timed) > 1 else None
+    reader.ocr = TimedEngine(reader.ocr)
+    if reader.second_ocr is not None:
+        reader.second_ocr = TimedEngine(reader.second_ocr)
+    timed = [engine for engine in (reader.ocr, reader.second_ocr) if engine is not None]
     inspector(frames[0][0])  # warm-up: directory, engine, first allocations
     run = EngineRun()
     for frame, zip5, sortable in frames:
