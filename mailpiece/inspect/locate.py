@@ -25,14 +25,16 @@ _WORK_WIDTH = 480  # px; location runs on a small copy, the warp on the full fra
 CLEAR_OUTLINE = 0.95
 # Characters in lines of print left outside an outline: that outline is a part of the piece (an address
 # label, a window, a stamp block, one shaded half of a creased flat scan), never the piece, which has no
-# print beyond its edges (and a belt has none). On 4,000 frames (seeds 21010, 21100, 21110) the right
-# outlines left at most 18, but for one on a grainy belt whose streaks are as deep as print (47).
+# print beyond its edges (and a belt has none), nor an edge through its print. On 4,000 frames (seeds
+# 21010, 21100, 21110) the right outlines left at most 18, but for one on a grainy belt whose streaks are
+# as deep as print (59).
 PRINT_OUTSIDE_CHARS = 20
 _PRINT_MARGIN = 7  # px on the small copy: marks this near the outline are its edge's (airmail stripes)
 # Black-hat depth (grey levels over 9 px on the small copy) of a mark that is print: a textured belt's
 # grain and streaks stay at 45-70, print on paper reaches 85-150 (lines on shaded or grey stock 55-70).
 INK_DEPTH = 70
 CHAR_WIDTH = 0.75  # a character's width over its height, to count the characters in a word blob
+MAX_WORD_ASPECT = 8  # a word blob wider than 30 px is at most this many times as wide as tall
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -260,14 +262,23 @@ def print_marks(small: np.ndarray) -> np.ndarray:
     height, width = grey.shape
     margin = max(3, min(height, width) // 40)
     x, y, w, h = boxes[:, :4].T
-    keep = (h >= 3) & (h <= 20) & (w <= 30) & (x >= margin) & (y >= margin)
+    # Up to 30 px wide any mark may be a character; wider, only deep ink in a word-shaped blob (small
+    # print runs a name together), never a long thin line (a seam, a fold, an edge).
+    word = (boxes[:, 4] > 0) & (w <= MAX_WORD_ASPECT * h) & (w <= 90)
+    keep = (h >= 3) & (h <= 20) & ((w <= 30) | word) & (x >= margin) & (y >= margin)
     keep &= (x + w <= width - margin) & (y + h <= height - margin)
     return boxes[keep]
 
 
 def chars_in_rows(marks: np.ndarray, min_row: int = 4) -> int:
     """How many characters stand in rows of marks (x, y, w, h, deep) of similar height, each close to
-    the last: lines of print, not a belt's speckle.
+    the last: lines of print, not a belt's speckle (see :func:`print_rows`)."""
+    return sum(sum(_chars_in_mark(*marks[k, 2:]) for k in row) for row in print_rows(marks, min_row))
+
+
+def print_rows(marks: np.ndarray, min_row: int = 4) -> list[list[int]]:
+    """Rows of marks (x, y, w, h, deep) of similar height, each close to the last: lines of print, as
+    lists of indices into ``marks``.
 
     A row counts when it holds ``min_row`` marks, or two or more marks that hold ``min_row`` characters.
     On the small copy small print runs together into word blobs, so a mark of deep ink counts as many
@@ -277,7 +288,7 @@ def chars_in_rows(marks: np.ndarray, min_row: int = 4) -> int:
     order = np.argsort(marks[:, 0], kind="stable") if len(marks) else np.zeros(0, int)
     boxes = [tuple(int(v) for v in marks[i]) for i in order]
     used: set[int] = set()
-    total = 0
+    rows = []
     for i, (x, y, w, h, _) in enumerate(boxes):
         if i in used:
             continue
@@ -294,8 +305,8 @@ def chars_in_rows(marks: np.ndarray, min_row: int = 4) -> int:
         chars = sum(_chars_in_mark(*boxes[k][2:]) for k in row)
         if len(row) >= min_row or (len(row) >= 2 and chars >= min_row):
             used.update(row)
-            total += chars
-    return total
+            rows.append([int(order[k]) for k in row])
+    return rows
 
 
 def _chars_in_mark(width: int, height: int, deep: int) -> int:
@@ -303,13 +314,22 @@ def _chars_in_mark(width: int, height: int, deep: int) -> int:
 
 
 def print_outside(marks: np.ndarray, quad: np.ndarray) -> int:
-    """Characters in lines of print that lie outside the outline (and clear of its edge)."""
+    """Characters in lines of print that lie outside the outline (clear of its edge), or that its edge
+    cuts through (a line with characters on both sides of it): a piece's edge never crosses its print."""
     contour = quad.reshape(-1, 1, 2).astype(np.float32)
-    outside = [
-        cv2.pointPolygonTest(contour, (float(x + w / 2), float(y + h / 2)), True) < -_PRINT_MARGIN
-        for x, y, w, h, _ in marks
-    ]
-    return chars_in_rows(marks[np.asarray(outside, bool)]) if any(outside) else 0
+    depth = np.array(
+        [cv2.pointPolygonTest(contour, (float(x + w / 2), float(y + h / 2)), True) for x, y, w, h, _ in marks]
+    )
+    if not (depth < -_PRINT_MARGIN).any():
+        return 0
+    total = 0
+    for row in print_rows(marks):
+        outside = [k for k in row if depth[k] < -_PRINT_MARGIN]
+        inside = [k for k in row if depth[k] > _PRINT_MARGIN]
+        counted = outside if not inside else row
+        if outside and sum(_chars_in_mark(*marks[k, 2:]) for k in outside) >= 2:
+            total += sum(_chars_in_mark(*marks[k, 2:]) for k in counted)
+    return total
 
 
 def find_piece_quad(small: np.ndarray) -> np.ndarray | None:

@@ -8,14 +8,16 @@ import cv2
 import numpy as np
 import pytest
 
-from mailpiece.datasets import render_frame
-from mailpiece.datasets.render import render_spec
+from mailpiece.datasets import SynthConfig, render_frame
+from mailpiece.datasets.render import encode, render_spec
 from mailpiece.datasets.spec import sample_spec
+from mailpiece.inspect.decode import decode_image
 from mailpiece.inspect.locate import (
     chars_in_rows,
     landscape_corners,
     locate_piece,
     order_corners,
+    print_marks,
     print_outside,
     warp_quad,
 )
@@ -96,6 +98,35 @@ def test_a_creased_piece_is_not_cut_at_the_fold(seed: int, index: int) -> None:
     located = locate_piece(frame.image)
     assert located is not None
     assert _overlap(frame.image.shape, located.quad, frame.label.piece_quad) > 0.88
+
+
+@pytest.mark.parametrize("index", [95, 301, 501, 509, 608])
+def test_a_panel_whose_edge_cuts_through_print_is_not_the_piece(index: int) -> None:
+    """Flat scans of creased and torn pieces (seed 21190, every frame a flat scan): one panel won, its
+    edge through the address or a return address left outside it in word blobs once too wide to count."""
+    frame = render_frame(21190, index, SynthConfig(p_flat_scan=1.0))
+    assert frame.label.flat_scan and frame.label.damage.kind in ("creased", "torn")
+    located = locate_piece(decode_image(encode(frame)))  # the JPEG, as in the data set
+    assert located is not None
+    assert _overlap(frame.image.shape, located.quad, frame.label.piece_quad) > 0.88
+
+
+def test_a_line_of_print_cut_by_the_outline_counts_whole() -> None:
+    line = np.array([[20 + 9 * k, 150, 6, 8, 1] for k in range(12)])  # x 20-125, across x = 100
+    quad = np.array([[100, 100], [300, 100], [300, 200], [100, 200]], np.float32)
+    assert print_outside(line, quad) == 12  # eight characters outside, four inside: all twelve count
+    assert print_outside(line + [110, 0, 0, 0, 0], quad) == 0  # all inside
+
+
+def test_a_name_run_into_one_wide_blob_is_print_and_a_seam_is_not() -> None:
+    """On the small copy a bold name is one blob 30-60 px wide; a seam or a fold is a long thin line."""
+    small = np.full((200, 300, 3), 220, np.uint8)
+    for x in (40, 100, 160):
+        cv2.rectangle(small, (x, 60), (x + 44, 67), (40, 40, 40), -1)  # three word blobs, 45 x 8 px
+    cv2.line(small, (40, 140), (260, 141), (40, 40, 40), 2)  # a seam
+    marks = print_marks(small)
+    assert sorted(int(w) for w in marks[:, 2]) == [45, 45, 45]
+    assert chars_in_rows(marks) == 18
 
 
 def test_a_light_piece_on_a_striped_belt_with_a_crease() -> None:
