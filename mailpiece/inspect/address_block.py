@@ -352,3 +352,38 @@ def find_address_candidates(
         )
     candidates.sort(key=lambda c: c.score, reverse=True)
     return candidates[:limit]
+
+
+def joined_with_fragment(upper: BlockCandidate, lower: BlockCandidate) -> BlockCandidate | None:
+    """``upper`` and a fragment of one or two lines just below or beside its last line, as one block; None
+    when ``lower`` is no such fragment.
+
+    A crease or a stain across the last line glues its glyphs into a blob the layout drops, or splits the
+    line: the ZIP then stands alone as a block of its own under the street (``47023-5784`` under ``2
+    SPRING ST``, ``HOLTON, IN`` lost). Read together, the two blocks' box holds the whole line again.
+    """
+    if upper.in_return_corner or lower.in_return_corner or len(lower.lines) > 2 or len(upper.lines) > 5:
+        return None
+    height = float(np.median([line.height for line in upper.lines]))
+    top = min(line.box[1] for line in upper.lines)
+    bottom = max(line.box[3] for line in upper.lines)
+    left = min(line.box[0] for line in upper.lines)
+    right = max(line.box[2] for line in upper.lines)
+    lower_top = min(line.box[1] for line in lower.lines)
+    lower_left = min(line.box[0] for line in lower.lines)
+    lower_right = max(line.box[2] for line in lower.lines)
+    if not top + height <= lower_top <= bottom + 2 * height:
+        return None  # not on or just below the last line
+    if lower_right < left - height or lower_left > right + RIGHT_ROOM * height:
+        return None  # off to the side
+    box = (
+        min(upper.box[0], lower.box[0]),
+        min(upper.box[1], lower.box[1]),
+        max(upper.box[2], lower.box[2]),
+        max(upper.box[3], lower.box[3]),
+    )
+    if box == upper.box:
+        return None  # the fragment lies inside the block's box: the same crop, read once is enough
+    lines = tuple(sorted(upper.lines + lower.lines, key=lambda line: (line.box[1], line.box[0])))
+    return BlockCandidate(box=box, lines=lines, score=upper.score, foreign=upper.foreign + lower.foreign)
+

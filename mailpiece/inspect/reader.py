@@ -22,6 +22,7 @@ from mailpiece.inspect.address_block import (
     blank_foreign_lines,
     find_address_candidates,
     find_text_lines,
+    joined_with_fragment,
 )
 from mailpiece.inspect.address_parse import parse_address
 from mailpiece.inspect.config import AddressThresholds
@@ -189,7 +190,16 @@ class ReadingAttempt:
         self.reader = reader
         self.piece = piece
         self.budget = budget or OcrBudget(None)
-        self.contenders = _contenders(find_address_candidates(piece, limit=reader.candidates, lines=lines))
+        candidates = find_address_candidates(piece, limit=reader.candidates, lines=lines)
+        self.contenders = _contenders(candidates)
+        # Last, a contender read together with a fragment of its last line (a ZIP split off by a crease).
+        self.joined = [
+            joined
+            for upper in self.contenders
+            for lower in candidates
+            if lower is not upper and (joined := joined_with_fragment(upper, lower)) is not None
+        ]
+        self.contenders += self.joined
         self.readings: list[tuple[BlockCandidate, AddressReading]] = []
         self.line_readings: list[AddressReading] = []  # second opinions only, never the reading itself
 
@@ -204,8 +214,8 @@ class ReadingAttempt:
         for candidate in self.contenders[:blocks]:
             if self.reader.confident(self.best):
                 break
-            if any(c is candidate for c in done):
-                continue
+            if any(c.box == candidate.box for c in done):
+                continue  # read already (a crop read twice would back its own misreading)
             reading = self.reader.read_block(self.piece, candidate, budget=self.budget)
             self.readings.append((candidate, reading))
         return self.best
@@ -282,11 +292,18 @@ class ReadingAttempt:
         return replace(best, out_of_time=why)
 
     def _rescue_blocks(self) -> list[BlockCandidate]:
-        """The block whose first reading came closest, and the best-placed block if that is another."""
+        """The block whose first reading came closest, and the best-placed block if that is another; a
+        block joined with a fragment comes last (it reads more lines, so its readings can look closer
+        than those of the part that holds the address)."""
         if not self.contenders:
             return []
-        closest = max(self.readings, key=lambda cr: cr[1].quality)[0] if self.readings else self.contenders[0]
-        return [closest] + [c for c in self.contenders[:1] if c is not closest]
+        plain = [(c, r) for c, r in self.readings if not any(c is j for j in self.joined)]
+        closest = max(plain, key=lambda cr: cr[1].quality)[0] if plain else self.contenders[0]
+        blocks = [closest] + [c for c in self.contenders[:1] if c is not closest]
+        if self.readings:
+            overall = max(self.readings, key=lambda cr: cr[1].quality)[0]
+            blocks += [overall] if not any(overall is b for b in blocks) else []
+        return blocks
 
     def _same_block(self, best: AddressReading) -> list[AddressReading]:
         """Every other reading of the block ``best`` was read from: other recipes, the last line alone."""

@@ -9,10 +9,12 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from mailpiece.inspect.address_block import (
+    BlockCandidate,
     TextLine,
     blank_foreign_lines,
     find_address_candidates,
     find_text_lines,
+    joined_with_fragment,
     merge_row_fragments,
     turn_lines,
 )
@@ -180,3 +182,33 @@ def test_return_address_lines_inside_another_block_are_blanked_before_it_is_read
     assert blank.min() == 220 and crop.min() == 30
     assert blank_foreign_lines(crop, (40, 100), ((900, 500, 950, 520),)) is crop, "nothing reaches in"
 
+
+
+def _block(*boxes: tuple[int, int, int, int], score: float = 2.0, sender: bool = False) -> BlockCandidate:
+    lines = tuple(TextLine(box=b) for b in boxes)
+    box = (min(b[0] for b in boxes) - 18, min(b[1] for b in boxes) - 18, max(b[2] for b in boxes) + 120,
+           max(b[3] for b in boxes) + 18)  # fmt: skip
+    return BlockCandidate(box=box, lines=lines, score=score, in_return_corner=sender)
+
+
+def test_a_zip_split_off_below_the_street_is_read_with_its_block() -> None:
+    """Name and street above, the last line's town lost to a crease, its ZIP a block of its own."""
+    upper = _block((340, 288, 600, 318), (340, 330, 560, 360), score=2.2)
+    zip_alone = _block((470, 372, 630, 402), score=1.7)
+    joined = joined_with_fragment(upper, zip_alone)
+    assert joined is not None and len(joined.lines) == 3 and joined.score == upper.score
+    assert joined.box == (322, 270, 750, 420)  # both boxes, room on the right kept
+    beside = _block((580, 334, 700, 358))  # on the last line's row, right of it: a ZIP split from its town
+    assert joined_with_fragment(upper, beside) is not None
+
+
+def test_blocks_far_apart_or_in_the_senders_corner_are_not_joined() -> None:
+    upper = _block((340, 288, 600, 318), (340, 330, 560, 360))
+    assert joined_with_fragment(upper, _block((470, 500, 630, 530))) is None  # five lines further down
+    assert joined_with_fragment(upper, _block((1100, 372, 1200, 402))) is None  # far to the right
+    assert joined_with_fragment(upper, _block((340, 200, 600, 230))) is None  # above it
+    assert joined_with_fragment(upper, _block((470, 372, 630, 402), sender=True)) is None
+    inside = _block((450, 334, 520, 358))  # a fragment of the last line within the block's box
+    assert joined_with_fragment(upper, inside) is None, "the same crop again would back its own misreading"
+    three = _block((470, 372, 630, 402), (470, 410, 630, 440), (470, 448, 630, 478))
+    assert joined_with_fragment(upper, three) is None  # a block of its own, not a fragment

@@ -8,12 +8,14 @@ from dataclasses import replace
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from mailpiece.datasets import render_frame
 from mailpiece.datasets.config import SynthConfig
 from mailpiece.inspect.address_block import (
     FAINT_PRINT_CONTRAST,
     BlockCandidate,
+    TextLine,
     find_address_candidates,
     find_text_lines,
 )
@@ -326,3 +328,24 @@ def test_an_unsure_faint_reading_is_backed_by_faint_ink_reads_of_its_block() -> 
     assert recipes[0] == FAINT_CONFIRM_RECIPES[0].name, "the faint block is read with faint ink first"
     # The confirmation stops at the first agreeing reading; a line read twice for one block never happens.
     assert line_engine.calls == len(attempt.line_readings) <= 1
+
+
+def test_a_zip_split_off_its_last_line_is_read_together_with_the_block_above(reader) -> None:
+    """The layout lost the town (a crease glued it into a blob it drops): the name and the short street
+    make one block and the ZIP+4, out of line with the street, another; neither verifies alone. Read as
+    one block, the two do."""
+    image = Image.new("RGB", (1400, 700), (240, 238, 235))
+    draw, font = ImageDraw.Draw(image), ImageFont.truetype(str(FONT), 30)
+    for i, line in enumerate(("JANE Q DOE", "2 ELM ST", "HARTFORD CT 06103-1234")):
+        draw.text((620, 340 + 42 * i), line, font=font, fill=(30, 30, 30))
+    piece = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+    name, street, *last = sorted(find_text_lines(piece)[0], key=lambda ln: ln.box[1])
+    zip_x = 620 + round(font.getlength("HARTFORD CT "))
+    zip_only = TextLine(box=(zip_x, last[0].box[1], max(ln.box[2] for ln in last), last[0].box[3]))
+    attempt = ReadingAttempt(reader, piece, lines=[name, street, zip_only])
+    assert len(attempt.contenders) == 3 and len(attempt.joined) == 1
+    reading = attempt.first_pass()
+    assert acceptable(reading) and (reading.address.zip5, reading.address.city) == ("06103", "HARTFORD")
+    assert reading.box == attempt.joined[0].box
+    alone = [r for c, r in attempt.readings if c is not attempt.joined[0]]
+    assert len(alone) == 2 and not any(acceptable(r) for r in alone), "neither part reads alone"
