@@ -317,15 +317,16 @@ def print_outside(marks: np.ndarray, quad: np.ndarray) -> int:
     """Characters in lines of print that lie outside the outline (clear of its edge), or that its edge
     cuts through (a line with characters on both sides of it): a piece's edge never crosses its print."""
     contour = quad.reshape(-1, 1, 2).astype(np.float32)
-    depth = np.array(
+    # Signed distance of each mark's centre to the outline: positive inside, negative outside.
+    distance = np.array(
         [cv2.pointPolygonTest(contour, (float(x + w / 2), float(y + h / 2)), True) for x, y, w, h, _ in marks]
     )
-    if not (depth < -_PRINT_MARGIN).any():
+    if not (distance < -_PRINT_MARGIN).any():
         return 0
     total = 0
     for row in print_rows(marks):
-        outside = [k for k in row if depth[k] < -_PRINT_MARGIN]
-        inside = [k for k in row if depth[k] > _PRINT_MARGIN]
+        outside = [k for k in row if distance[k] < -_PRINT_MARGIN]
+        inside = [k for k in row if distance[k] > _PRINT_MARGIN]
         counted = outside if not inside else row
         if outside and sum(_chars_in_mark(*marks[k, 2:]) for k in outside) >= 2:
             total += sum(_chars_in_mark(*marks[k, 2:]) for k in counted)
