@@ -18,7 +18,6 @@ from mailpiece.inspect.config import AddressThresholds, InspectConfig
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.inspector import Inspector
 from mailpiece.inspect.result import REASON_CODES, Result
-from tests.inspect.test_address_block import draw_piece
 
 # Undamaged, upright, colour frames; the tests turn and grey them themselves.
 CLEAN = SynthConfig(damage_mix=(("none", 1.0),), p_upside_down=0.0, p_grayscale=0.0, p_flat_scan=0.0)
@@ -232,19 +231,6 @@ def test_a_fold_through_the_address_does_not_hide_its_last_line(address_inspecto
     assert synthetic.label.damage.kind == "creased"
     result = address_inspector(Frame(piece_id=f"piece_{index}", source="test", data=encode(synthetic)))
     assert result.decision == "sort" and result.address.zip5 == synthetic.label.address.zip5
-
-
-def test_a_zip_split_from_its_town_by_scratches_is_read_with_its_block(address_inspector) -> None:
-    """Scratches through the town glue its glyphs into one tall mark the layout drops: the block keeps
-    the name and the street, and the ZIP stands alone as a block of its own. Read together, the two
-    blocks' box holds the whole last line."""
-    piece = draw_piece()
-    for x in range(625, 800, 12):
-        cv2.line(piece, (x, 420), (x + 4, 480), (90, 90, 90), 1)
-    _, png = cv2.imencode(".png", piece)
-    result = address_inspector(Frame(piece_id="scratched", source="test", data=png.tobytes()))
-    assert result.decision == "sort", result.message
-    assert (result.address.zip5, result.address.city) == ("06103", "HARTFORD")
 
 
 def test_the_inspector_reads_with_a_second_model_unless_the_config_turns_it_off(address_inspector) -> None:
