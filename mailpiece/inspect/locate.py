@@ -273,7 +273,7 @@ def print_marks(small: np.ndarray) -> np.ndarray:
 def chars_in_rows(marks: np.ndarray, min_row: int = 4) -> int:
     """How many characters stand in rows of marks (x, y, w, h, deep) of similar height, each close to
     the last: lines of print, not a belt's speckle (see :func:`print_rows`)."""
-    return sum(sum(_chars_in_mark(*marks[k, 2:]) for k in row) for row in print_rows(marks, min_row))
+    return sum(_chars(marks, row) for row in print_rows(marks, min_row))
 
 
 def print_rows(marks: np.ndarray, min_row: int = 4) -> list[list[int]]:
@@ -313,6 +313,11 @@ def _chars_in_mark(width: int, height: int, deep: int) -> int:
     return min(6, max(1, round(width / (CHAR_WIDTH * height)))) if deep else 1
 
 
+def _chars(marks: np.ndarray, indices: list[int]) -> int:
+    """Characters in the marks at ``indices`` (see :func:`_chars_in_mark`)."""
+    return sum(_chars_in_mark(*marks[k, 2:]) for k in indices)
+
+
 def print_outside(marks: np.ndarray, quad: np.ndarray) -> int:
     """Characters in lines of print that lie outside the outline (clear of its edge), or that its edge
     cuts through (a line with characters on both sides of it): a piece's edge never crosses its print."""
@@ -328,8 +333,8 @@ def print_outside(marks: np.ndarray, quad: np.ndarray) -> int:
         outside = [k for k in row if distance[k] < -_PRINT_MARGIN]
         inside = [k for k in row if distance[k] > _PRINT_MARGIN]
         counted = outside if not inside else row
-        if outside and sum(_chars_in_mark(*marks[k, 2:]) for k in outside) >= 2:
-            total += sum(_chars_in_mark(*marks[k, 2:]) for k in counted)
+        if outside and _chars(marks, outside) >= 2:
+            total += _chars(marks, counted)
     return total
 
 
