@@ -134,7 +134,7 @@ def _line_boxes(mask: np.ndarray) -> list[tuple[int, int, int, int]]:
     h, area = stats[:, cv2.CC_STAT_HEIGHT], stats[:, cv2.CC_STAT_AREA]
     keep = (h >= 5) & (h <= 60) & (area >= 10)  # touching glyphs make wide blobs: keep them
     keep[0] = False
-    chars = (keep.astype(np.uint8) * 255)[labels]
+    chars = np.take(keep.astype(np.uint8) * 255, labels)  # take: half the time of labels-indexing
     joined = cv2.morphologyEx(chars, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 1)))
     joined = cv2.morphologyEx(joined, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (5, 3)))
     _, stats = components(joined)
