@@ -324,10 +324,17 @@ class ReadingAttempt:
         if rivals:
             why = f"other readings of the block verify to {', '.join(sorted(rivals))}"
             return best.capped(self.reader.below_accept, why)
-        if not self._settled_already():
+        if not self._settled_already() and not self._lone_repair_stands(best):
             why = "a ZIP of the same town is one keystroke away and no second reading agrees"
             return best.capped(self.reader.below_accept, why)
         return best
+
+    def _lone_repair_stands(self, best: AddressReading) -> bool:
+        """Whether a ZIP the directory repaired is sorted on without a reading that backs it
+        (``AddressThresholds.sort_lone_zip_repairs``). A reading that verified as it was read cannot stand
+        alone: a digit misread onto a sibling ZIP passes the directory unseen (LARGO 33778 read 33770),
+        while a repair had to fit the digits read to the town's ZIPs."""
+        return self.reader.thresholds.sort_lone_zip_repairs and "zip" in best.verdict.changed
 
 
 def last_line_box(block: BlockCandidate, shape: tuple[int, ...]) -> tuple[int, int, int, int]:

@@ -202,7 +202,7 @@ def test_with_the_cnn_postage_and_damage_are_called_and_the_piece_faced(full_ins
 
 # Frames of the generator's default mix that the fast model alone does not read (both went to review)
 # and the second model does: as the standard recipe prepares it, and with the bold-ink preparation.
-SECOND_MODEL_READS = ((21120, 414, "second-model"), (21100, 529, "bold-ink-second-model"))
+SECOND_MODEL_READS = ((21140, 406, "second-model"), (21100, 529, "bold-ink-second-model"))
 
 
 def test_the_second_model_reads_pieces_the_fast_model_cannot(address_inspector) -> None:

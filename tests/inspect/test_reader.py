@@ -64,6 +64,12 @@ def reader() -> AddressReader:
     return AddressReader(engine, ZipDirectory.shared(), THRESHOLDS)
 
 
+@pytest.fixture(scope="module")
+def strict_reader(reader) -> AddressReader:
+    """The reader holding every repaired ZIP of a town with siblings until a second reading backs it."""
+    return AddressReader(reader.ocr, reader.directory, replace(THRESHOLDS, sort_lone_zip_repairs=False))
+
+
 def upright_piece(index: int) -> tuple[np.ndarray, str]:
     """The labelled piece of a clean synthetic frame, cut out upright, and its destination ZIP."""
     frame = render_frame(SEED, index, CLEAN)
@@ -221,11 +227,27 @@ def test_a_second_model_reading_is_backed_only_by_another_model(reader) -> None:
     assert _attempt(reader, standard_best, same_model).settled().reject_reasons(THRESHOLDS) == ()
 
 
-def test_a_repaired_zip_in_a_town_of_many_zips_needs_a_reading_that_read_it_as_is(reader) -> None:
-    # 96726 is no ZIP; the directory repairs it to Waterbury's 06726, but Waterbury has 06710, 06720...:
-    # the digits it kept may be misread too, and a second repair onto the same ZIP is the same guess.
+def test_a_lone_repair_in_a_town_of_many_zips_is_sorted_unless_a_rival_reading_disputes_it(reader) -> None:
+    # 96726 is no ZIP; the directory repairs it to Waterbury's 06726 (Waterbury has 06710, 06720...).
     repaired = _reading(reader, "WATERBURY CT 96726", 0.97, "standard")
     assert repaired.address.zip5 == "06726" and "zip" in repaired.verdict.changed
+    assert reader.needs_backing(repaired), "it is still read again, to look for a reading that disputes it"
+    alone = _attempt(reader, repaired).settled()
+    assert alone.reject_reasons(THRESHOLDS) == () and alone.address.zip5 == "06726"
+    rival = _reading(reader, "WATERBURY CT 06720", 0.9, "darker-ink")
+    disputed = _attempt(reader, repaired, rival).settled()
+    assert disputed.reject_reasons(THRESHOLDS) == ("low_confidence",) and "06720" in disputed.verdict.note
+    # A ZIP verified as it was read is not a repair: a digit misread onto a sibling passes unseen.
+    as_read = _reading(reader, "WATERBURY CT 06726", 0.6, "standard")
+    assert reader.needs_backing(as_read) and "zip" not in as_read.verdict.changed
+    assert _attempt(reader, as_read).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
+
+
+def test_a_strict_reader_holds_a_repair_until_a_reading_read_it_as_is(strict_reader) -> None:
+    # With sort_lone_zip_repairs off, the digits the repair kept may be misread too, and a second repair
+    # onto the same ZIP is the same guess.
+    reader = strict_reader
+    repaired = _reading(reader, "WATERBURY CT 96726", 0.97, "standard")
     assert _attempt(reader, repaired).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
     again = _reading(reader, "WATERBURY CT 96726", 0.9, "darker-ink")
     assert _attempt(reader, repaired, again).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
@@ -233,7 +255,7 @@ def test_a_repaired_zip_in_a_town_of_many_zips_needs_a_reading_that_read_it_as_i
     assert _attempt(reader, repaired, as_is).settled().reject_reasons(THRESHOLDS) == ()
 
 
-def test_a_repair_of_uncontested_digits_backs_a_zip_read_as_it_stands(reader) -> None:
+def test_a_repair_of_uncontested_digits_backs_a_zip_read_as_it_stands(reader, strict_reader) -> None:
     # Claremore OK has 74017, 74018 and 74019: only the last digit tells them apart.
     assert reader.directory.contested_digits("74017", "OK", "CLAREMORE") == {4}
     as_read = _reading(reader, "CLAREMORE OK 74017", 0.6, "bold-ink")
@@ -248,9 +270,11 @@ def test_a_repair_of_uncontested_digits_backs_a_zip_read_as_it_stands(reader) ->
     # A repair that read the digit the siblings dispute otherwise vouches for nothing.
     guessed = replace(repaired, read_zip5="74818")
     assert _attempt(reader, as_read, guessed).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
-    # Nor do two repairs: a crop misread in one place is likely misread in the contested digit too.
+    # Nor do two repairs (for a reader that holds lone repairs): a crop misread in one place is likely
+    # misread in the contested digit too.
     again = _reading(reader, "CLAREMORE OK 74817", 0.6, "darker-ink")
-    assert _attempt(reader, repaired, again).settled().reject_reasons(THRESHOLDS) == ("low_confidence",)
+    held = _attempt(strict_reader, repaired, again).settled()
+    assert held.reject_reasons(THRESHOLDS) == ("low_confidence",)
 
 
 def test_a_spent_ocr_budget_starts_no_pass_and_sends_the_piece_to_review(reader) -> None:
