@@ -170,6 +170,27 @@ def test_an_address_held_back_says_why_for_the_review_desk(address_inspector) ->
     assert address_reasons and unread.message.startswith("address: "), unread.to_dict()
 
 
+# Frames whose last line is misread in one digit (NEW YORK NY 16055, HOUMA LA 70384) in a town with other
+# ZIPs one keystroke from the true one: the directory repairs the ZIP and no reading disputes it.
+LONE_REPAIRS = ((21220, 146, "10055"), (21220, 786, "70364"))
+
+
+@pytest.mark.parametrize("seed, index, zip5", LONE_REPAIRS)
+def test_a_lone_zip_repair_is_sorted_unless_the_config_holds_it(address_inspector, seed, index, zip5) -> None:
+    from mailpiece.inspect.factory import build_inspector
+
+    synthetic = render_frame(seed, index)
+    assert synthetic.label.address.zip5 == zip5
+    frame = Frame(piece_id=f"piece_{index}", source="test", data=encode(synthetic))
+    result = address_inspector(frame)
+    assert result.decision == "sort" and result.address.zip5 == zip5, result.to_dict()
+    assert result.address.confidence >= AddressThresholds().accept_confidence
+    config = InspectConfig(address=AddressThresholds(sort_lone_zip_repairs=False))
+    held = build_inspector(config=config, cnn=False)(frame)
+    assert held.reasons == ("low_confidence",) and held.address.zip5 == zip5
+    assert "no second reading agrees" in held.message, held.message
+
+
 def test_prepare_then_finish_equals_one_call(address_inspector) -> None:
     frame, _ = _frame(READABLE[0])
     whole = address_inspector(frame).to_dict()
