@@ -36,8 +36,8 @@ class AddressThresholds:
     # A ZIP the directory repaired (one digit off, or placed by the search) in a town with another ZIP one
     # keystroke away, that no second reading of the block read as it stands: sorted on (True) or held for
     # review (False). Every such piece is read again first, and a reading that verifies to another ZIP
-    # still holds it. On fourteen sets 38 such pieces were sorted right and 2 wrong (both to the right
-    # town's bin): 0.25 % more pieces finalised for 0.015 % more mis-sorts (docs/address-reading.md).
+    # still holds it. On fifteen sets 40 more pieces were sorted right and 3 wrong (each to the right
+    # town's bin): 0.26 % more pieces finalised for 0.02 % more mis-sorts (docs/address-reading.md).
     sort_lone_zip_repairs: bool = True
 
     def __post_init__(self) -> None:
