@@ -237,7 +237,8 @@ class ReadingAttempt:
         away) is read again with the rescue recipes until one reads the same ZIP: a digit misread onto a
         sibling ZIP passes the directory, but rarely the same way twice. Then, with a line engine, the
         block's last line on its own (once per block). A faint-ink reading is read again with faint-ink
-        at 28 px first, and its last line with the same local ink stretch. Without agreement: review."""
+        at 28 px first, and its last line with the same local ink stretch. Without agreement: review,
+        unless the directory repaired the ZIP and no reading disputes it (:meth:`settled`)."""
         if self._settled_already():
             return self.settled()
         block = next(c for c, r in self.readings if r is self.best)
@@ -313,7 +314,8 @@ class ReadingAttempt:
     def settled(self) -> AddressReading:
         """The best reading, sent to review when the block's readings disagree (another reading verified
         to a different ZIP with an acceptable confidence), or when it needs backing and no other reading
-        of the block read the same five digits (see ``AddressReader.needs_backing``)."""
+        of the block read the same five digits (see ``AddressReader.needs_backing``), unless it is a
+        repair that may stand alone (:meth:`_lone_repair_stands`)."""
         best = self.best
         if best.address is None or not best.address.verified:
             return best
