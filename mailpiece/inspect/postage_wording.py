@@ -40,6 +40,11 @@ _STAMP = ("STAMP", "POSTAGE")
 _NEEDED = ("REQUIRED", "NEEDED", "NECESSARY")
 _PERMIT = ("PERMIT",)
 _AMOUNT = re.compile(r"\$ ?\d")  # a meter prints its amount; a permit imprint does not
+# An outlined box (outlined_box): searched in the right 30 % of the piece and its top 45 %, each side 4-20 %
+# of the piece's width, and its outline present along at least 60 % of every side.
+_OUTLINE_CORNER = 0.3
+_OUTLINE_SIDE = (0.04, 0.2)
+_OUTLINE_CLOSED = 0.6
 
 
 def asks_for_postage(text: str) -> bool:
@@ -101,10 +106,63 @@ def read_postage_wording(
     """
     text = _read_box(piece, box, ocr)
     if text is None or not asks_for_postage(text):
-        return None
+        outline = outlined_box(piece)
+        if outline is None or outline == box:
+            return None
+        x0, y0, x1, y1 = box = outline
+        inset = max(3, min(x1 - x0, y1 - y0) // 12)  # inside the outline: its dots read as junk glyphs
+        text = _read_box(piece, (x0 + inset, y0 + inset, x1 - inset, y1 - inset), ocr, margin=0)
+        if text is None or not asks_for_postage(text):
+            return None
     if find_postage_box(piece, exclude=box) is not None or not _clear_to_the_right(piece, box):
         return None  # something else where postage goes: a stamp stuck beside the box, an imprint
     return text
+
+
+def outlined_box(piece: np.ndarray) -> tuple[int, int, int, int] | None:
+    """A box of a stamp's size drawn as an outline (rules, dashes or dots) in the postage corner, nearest
+    the corner; None when there is none.
+
+    An empty ``PLACE STAMP HERE`` box is an outline around a few small words: too sparse for
+    :func:`~mailpiece.inspect.postage_box.find_postage_box`, which looks for dense ink at a working size
+    (on a 12-inch flat it finds nothing). Here the corner is searched at full resolution: print strokes
+    are joined along rows and columns, what runs straight for a few dashes is kept as rules, and a
+    rectangle of rules closed on all four sides is the box.
+    """
+    height, width = piece.shape[:2]
+    x_start, y_end = int(width * (1 - _OUTLINE_CORNER)), max(1, int(height * _OUTLINE_CORNER * 1.5))
+    ink = dark_print(as_grey(piece[:y_end, x_start:]), size=15, depth=25).astype(np.uint8)
+    join = max(9, width // 120)  # a dotted outline's gaps, a few px at the usual resolutions
+    rows = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, _rect(join, 1))
+    columns = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, _rect(1, join))
+    rules = cv2.morphologyEx(rows, cv2.MORPH_OPEN, _rect(4 * join, 1))
+    rules |= cv2.morphologyEx(columns, cv2.MORPH_OPEN, _rect(1, 4 * join))
+    edge = max(2, width // 150)  # the piece's own edges (shading, a sliver of belt) are no outline
+    rules[:edge], rules[:, -edge:] = 0, 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(cv2.dilate(rules, _rect(3, 3)), connectivity=8)
+    best, best_distance = None, float("inf")
+    for k in range(1, count):
+        x, y, w, h, _ = stats[k]
+        if not (_OUTLINE_SIDE[0] * width <= min(w, h) and max(w, h) <= _OUTLINE_SIDE[1] * width):
+            continue
+        if not 0.6 <= w / h <= 1.7:
+            continue
+        outline = labels[y : y + h, x : x + w] == k
+        band = max(3, min(w, h) // 12)
+        sides = (
+            outline[:band].any(axis=0), outline[-band:].any(axis=0),
+            outline[:, :band].any(axis=1), outline[:, -band:].any(axis=1),
+        )  # fmt: skip
+        if min(float(side.mean()) for side in sides) < _OUTLINE_CLOSED:
+            continue
+        distance = float(np.hypot(ink.shape[1] - (x + w), y))
+        if distance < best_distance:
+            best, best_distance = (int(x) + x_start, int(y), int(x + w) + x_start, int(y + h)), distance
+    return best
+
+
+def _rect(width: int, height: int) -> np.ndarray:
+    return cv2.getStructuringElement(cv2.MORPH_RECT, (width, height))
 
 
 def read_paid_wording(piece: np.ndarray, box: tuple[int, int, int, int] | None, ocr: OcrEngine) -> str | None:
@@ -114,13 +172,15 @@ def read_paid_wording(piece: np.ndarray, box: tuple[int, int, int, int] | None, 
     return text if text is not None and says_paid(text) else None
 
 
-def _read_box(piece: np.ndarray, box: tuple[int, int, int, int] | None, ocr: OcrEngine) -> str | None:
-    """The box's print as one line of text; None without a box, without rows of print in it (a stamp's
-    picture), or when the OCR pass runs out of time."""
+def _read_box(
+    piece: np.ndarray, box: tuple[int, int, int, int] | None, ocr: OcrEngine, *, margin: int = _MARGIN_PX
+) -> str | None:
+    """The box's print (with ``margin`` px around it) as one line of text; None without a box, without
+    rows of print in it (a stamp's picture), or when the OCR pass runs out of time."""
     if box is None:
         return None
     x0, y0, x1, y1 = box
-    crop = piece[max(0, y0 - _MARGIN_PX) : y1 + _MARGIN_PX, max(0, x0 - _MARGIN_PX) : x1 + _MARGIN_PX]
+    crop = piece[max(0, y0 - margin) : y1 + margin, max(0, x0 - margin) : x1 + margin]
     if min(crop.shape[:2]) < 8 or _lines_of_print(crop, max_height=max(5, crop.shape[0] // 3)) < _MIN_LINES:
         return None
     try:

@@ -13,6 +13,7 @@ from mailpiece.inspect.ocr import build_ocr_engine
 from mailpiece.inspect.postage_box import find_postage_box
 from mailpiece.inspect.postage_wording import (
     asks_for_postage,
+    outlined_box,
     paid_kind,
     read_paid_wording,
     read_postage_wording,
@@ -149,6 +150,37 @@ def test_plain_print_and_no_box_read_as_nothing(ocr) -> None:
     assert read_postage_wording(piece, (620, 330, 1100, 470), ocr) is None  # the address: no request
     assert read_paid_wording(piece, None, ocr) is None
     assert read_paid_wording(piece, (620, 330, 1100, 470), ocr) is None  # the address says nothing paid
+
+
+def flat_with_a_small_box() -> np.ndarray:
+    """A 12-inch flat at 125 dpi: an address, and in the corner a dotted 110x130 box with PLACE / STAMP /
+    HERE in 13 px capitals: too sparse a patch at the postage finder's working size."""
+    image = Image.new("RGB", (1500, 1100), (236, 232, 226))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(str(FONT), 30)
+    for k, line in enumerate(("JANE Q DOE", "12 MAIN ST", "HARTFORD CT 06103")):
+        draw.text((600, 520 + 42 * k), line, font=font, fill=(30, 30, 30))
+    x, y = 1360, 25
+    for i in range(0, 110, 5):
+        draw.rectangle((x + i, y, x + i + 1, y + 1), fill=(60, 60, 60))
+        draw.rectangle((x + i, y + 129, x + i + 1, y + 130), fill=(60, 60, 60))
+    for j in range(0, 130, 5):
+        draw.rectangle((x, y + j, x + 1, y + j + 1), fill=(60, 60, 60))
+        draw.rectangle((x + 109, y + j, x + 110, y + j + 1), fill=(60, 60, 60))
+    small = ImageFont.truetype(str(FONT), 13)
+    for k, word in enumerate(("PLACE", "STAMP", "HERE")):
+        draw.text((x + 30, y + 35 + 22 * k), word, font=small, fill=(60, 60, 60))
+    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+
+
+def test_a_sparse_outlined_box_on_a_flat_is_found_by_its_outline_and_read(ocr) -> None:
+    piece = flat_with_a_small_box()
+    assert find_postage_box(piece) is None, "too sparse for the dense-ink finder"
+    x0, y0, x1, y1 = outlined_box(piece)
+    assert abs(x0 - 1360) <= 4 and abs(y0 - 25) <= 4 and abs(x1 - 1471) <= 4 and abs(y1 - 156) <= 4
+    assert asks_for_postage(read_postage_wording(piece, None, ocr) or "")
+    assert outlined_box(draw_piece()) is None and outlined_box(permit_imprint(draw_piece())) is not None
+    assert read_postage_wording(stamp(piece, 1355, 20), None, ocr) is None, "a stamp stuck on the box"
 
 
 def test_a_permit_box_reads_as_paid_and_an_empty_stamp_box_does_not(ocr) -> None:
