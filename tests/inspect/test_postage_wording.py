@@ -98,19 +98,31 @@ def permit_imprint(piece: np.ndarray, x: int = 1150, y: int = 40) -> np.ndarray:
     return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
 
 
-def place_stamp_box(piece: np.ndarray, x: int = 1220, y: int = 40) -> np.ndarray:
-    """A dotted 120x140 box with PLACE / STAMP / HERE in 16 px capitals, drawn at (x, y)."""
+def place_stamp_box(
+    piece: np.ndarray,
+    x: int = 1220,
+    y: int = 40,
+    *,
+    size: tuple[int, int] = (120, 140),
+    step: int = 6,
+    dot: int = 3,
+    text_px: int = 16,
+    ink: tuple[int, int, int] = (40, 40, 40),
+) -> np.ndarray:
+    """A dotted box of ``size`` (a ``dot`` px square every ``step`` px) with PLACE / STAMP / HERE in
+    ``text_px`` px capitals, drawn at (x, y)."""
     image = Image.fromarray(cv2.cvtColor(piece, cv2.COLOR_BGR2RGB))
     draw = ImageDraw.Draw(image)
-    for i in range(0, 120, 6):
-        draw.rectangle((x + i, y, x + i + 2, y + 2), fill=(40, 40, 40))
-        draw.rectangle((x + i, y + 138, x + i + 2, y + 140), fill=(40, 40, 40))
-    for j in range(0, 140, 6):
-        draw.rectangle((x, y + j, x + 2, y + j + 2), fill=(40, 40, 40))
-        draw.rectangle((x + 118, y + j, x + 120, y + j + 2), fill=(40, 40, 40))
-    font = ImageFont.truetype(str(FONT), 16)
+    width, height = size
+    for i in range(0, width, step):
+        draw.rectangle((x + i, y, x + i + dot - 1, y + dot - 1), fill=ink)
+        draw.rectangle((x + i, y + height - dot + 1, x + i + dot - 1, y + height), fill=ink)
+    for j in range(0, height, step):
+        draw.rectangle((x, y + j, x + dot - 1, y + j + dot - 1), fill=ink)
+        draw.rectangle((x + width - dot + 1, y + j, x + width, y + j + dot - 1), fill=ink)
+    font = ImageFont.truetype(str(FONT), text_px)
     for k, word in enumerate(("PLACE", "STAMP", "HERE")):
-        draw.text((x + 30, y + 35 + 24 * k), word, font=font, fill=(40, 40, 40))
+        draw.text((x + 30, y + 35 + round(1.5 * text_px) * k), word, font=font, fill=ink)
     return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
 
 
@@ -160,17 +172,8 @@ def flat_with_a_small_box() -> np.ndarray:
     font = ImageFont.truetype(str(FONT), 30)
     for k, line in enumerate(("JANE Q DOE", "12 MAIN ST", "HARTFORD CT 06103")):
         draw.text((600, 520 + 42 * k), line, font=font, fill=(30, 30, 30))
-    x, y = 1360, 25
-    for i in range(0, 110, 5):
-        draw.rectangle((x + i, y, x + i + 1, y + 1), fill=(60, 60, 60))
-        draw.rectangle((x + i, y + 129, x + i + 1, y + 130), fill=(60, 60, 60))
-    for j in range(0, 130, 5):
-        draw.rectangle((x, y + j, x + 1, y + j + 1), fill=(60, 60, 60))
-        draw.rectangle((x + 109, y + j, x + 110, y + j + 1), fill=(60, 60, 60))
-    small = ImageFont.truetype(str(FONT), 13)
-    for k, word in enumerate(("PLACE", "STAMP", "HERE")):
-        draw.text((x + 30, y + 35 + 22 * k), word, font=small, fill=(60, 60, 60))
-    return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+    flat = cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
+    return place_stamp_box(flat, 1360, 25, size=(110, 130), step=5, dot=2, text_px=13, ink=(60, 60, 60))
 
 
 def test_a_sparse_outlined_box_on_a_flat_is_found_by_its_outline_and_read(ocr) -> None:
