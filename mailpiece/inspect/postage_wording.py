@@ -162,6 +162,7 @@ def outlined_box(piece: np.ndarray) -> tuple[int, int, int, int] | None:
 
 
 def _rect(width: int, height: int) -> np.ndarray:
+    """A rectangular structuring element ``width`` x ``height`` px."""
     return cv2.getStructuringElement(cv2.MORPH_RECT, (width, height))
 
 
@@ -194,8 +195,8 @@ def _print(crop: np.ndarray) -> np.ndarray:
     """Strokes of print in a full-resolution crop (0/1), clearly darker than their surroundings, without
     the long rules of a box's outline."""
     ink = dark_print(as_grey(crop), size=15, depth=40).astype(np.uint8)
-    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 1)))
-    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 31)))
+    rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, _rect(31, 1))
+    rules |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, _rect(1, 31))
     return ink & (1 - rules)
 
 
@@ -209,7 +210,7 @@ def _lines_of_print(crop: np.ndarray, max_height: int) -> int:
     """How many lines of print the crop holds: strokes joined along rows, over twice as wide as tall and
     solid enough. Letters of small blurred print touch, so lines are counted rather than characters; a
     dotted outline's dots are too small to count, and a stamp's picture joins into blobs, not lines."""
-    row = cv2.getStructuringElement(cv2.MORPH_RECT, (9, 1))
+    row = _rect(9, 1)
     joined = cv2.morphologyEx(_print(crop), cv2.MORPH_CLOSE, row)
     lines = _marks(joined, max_height)
     widths, heights, areas = lines[:, 2], lines[:, 3], lines[:, 4]
