@@ -23,6 +23,7 @@ from mailpiece.inspect.facing import face_and_read
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.locate import LocatedPiece, locate_piece
 from mailpiece.inspect.postage_box import find_postage_box
+from mailpiece.inspect.postage_codes import qr_code_alone
 from mailpiece.inspect.postage_damage import PostageDamageStage
 from mailpiece.inspect.postage_wording import paid_kind, read_paid_wording, read_postage_wording
 from mailpiece.inspect.reader import AddressReader, AddressReading, OcrBudget
@@ -157,7 +158,8 @@ class Inspector:
         """Fold in the CNN's postage and damage calls and decide. The postage box's print is read where
         it can overrule the CNN (:mod:`mailpiece.inspect.postage_wording`; one short OCR pass, only for a
         box with rows of print): a paid call the CNN is unsure of (score under ``postage_wording_below``)
-        is overruled by a box that asks for a stamp, and an unpaid call by a box that says the postage is
+        is overruled by a box that asks for a stamp or holds a QR code alone
+        (:mod:`mailpiece.inspect.postage_codes`), and an unpaid call by a box that says the postage is
         paid (a permit imprint in a face the CNN does not know)."""
         try:
             postage, damage = calls if calls is not None else (None, None)
@@ -168,6 +170,9 @@ class Inspector:
                 if wording:
                     postage = ClassCall(present=False, kind="none", score=postage.score)
                     read = f"the postage box reads {' '.join(wording.split())!r}: no stamp on it"
+                elif self._qr_code_alone(prepared):
+                    postage = ClassCall(present=False, kind="none", score=postage.score)
+                    read = "the postage box holds a QR code and nothing else: no postage"
             elif postage is not None and not postage.present:
                 wording = self._read_wording(prepared, read_paid_wording)
                 if wording:
@@ -211,6 +216,12 @@ class Inspector:
             spent = (time.perf_counter() - start) * 1000
             for stage in ("ocr", "prepare"):
                 prepared.timings_ms[stage] = prepared.timings_ms.get(stage, 0.0) + spent
+
+    def _qr_code_alone(self, prepared: Prepared) -> bool:
+        """Whether the postage box holds a QR code and nothing else (pixel work of a few ms, booked under
+        the CPU half)."""
+        with _timed(prepared.timings_ms, "prepare"):
+            return qr_code_alone(prepared.piece, prepared.postage_box)
 
     def reject_bad(
         self, frame: Frame, message: str, timings: dict[str, float] | None = None, start: float | None = None
