@@ -40,6 +40,9 @@ WILDCARD_MIN_DIGITS = 3
 # order, and the mark. Only the directory can place it, and only when one of the town's ZIPs fits.
 LOST_DIGIT = "*"
 MAX_READINGS = 16
+# Words of junk after a last line's ZIP that may be dropped (see _read_before_junk).
+MAX_JUNK_WORDS = 4
+_CLEAN_ZIP = re.compile(r"\d{5}(-\d{4})?")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -185,7 +188,26 @@ def _read_last_line(tokens: list[_Token]) -> tuple[list[LastLineReading], tuple[
     if found is None and len(texts) > 2 and len(texts[-1]) <= 2:
         # A letter or two after the ZIP ("04474 i"): a smudge or a bar of the barcode, read as text.
         found = _read_zip_from_right(texts[:-1], DROPPED_CHAR_PENALTY / 2)
+    if found is None:
+        found = _read_before_junk(texts)
     return found
+
+
+def _read_before_junk(texts: list[str]) -> tuple[list[LastLineReading], tuple[int, int]] | None:
+    """``CITY ST ZIP`` followed by words of junk (a patterned paper or a stain beside the line read as
+    text: ``MANCHESTER 1A 52057 Go=egeee aa eee``): only a two-letter state (letters as printed, or digits
+    read for letters) before a ZIP of five digits (or ZIP+4) as printed ends the line early, and each word
+    dropped after them costs a dropped character."""
+    for end in range(len(texts) - 1, 1, -1):
+        dropped = len(texts) - end
+        if dropped > MAX_JUNK_WORDS:
+            break
+        states = state_readings(texts[end - 2 : end - 1]) if len(texts[end - 2]) == 2 else []
+        if _CLEAN_ZIP.fullmatch(texts[end - 1]) and any(state in STATE_CODES for state, _, _ in states):
+            found = _read_zip_from_right(texts[:end], DROPPED_CHAR_PENALTY * dropped)
+            if found is not None and found[0][0].state is not None:
+                return found
+    return None
 
 
 def _read_zip_from_right(

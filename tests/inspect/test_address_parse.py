@@ -135,6 +135,22 @@ def test_trailing_junk_lines_are_skipped() -> None:
         assert parsed.last_line_index == 2 and parsed.zip5 == "33139", junk
 
 
+def test_words_of_junk_after_the_zip_are_dropped_at_a_cost() -> None:
+    # A patterned paper or a stain right of the last line, read as words.
+    cases = {
+        "MANCHESTER 1A 52057 Go=egeee aa eee": ("MANCHESTER", "IA", "52057", 3.1),
+        "SPRINGFIELD IL 62701-1234 xx TE": ("SPRINGFIELD", "IL", "62701", 2.0),
+    }
+    for last_line, (city, state, zip5, penalty) in cases.items():
+        parsed = parse_address(["JANE DOE", "12 ELM ST", last_line])
+        assert (parsed.city, parsed.state, parsed.zip5) == (city, state, zip5), last_line
+        assert parsed.readings[0].penalty == penalty
+    # Only a clean ZIP after a two-letter state ends a line early; five junk words are too many.
+    too_unsure = ("AMES ILL 62701 xx yy", "AMES IL 627O1 xx yy", "AMES IL 62701 a b c d e")
+    for last_line in too_unsure:
+        assert parse_address(["JANE DOE", last_line]).zip5 is None, last_line
+
+
 def test_lines_without_a_zip_are_not_readable() -> None:
     for lines in ([], [""], ["JANE DOE", "77 OCEAN BLVD"], ["HARTFORD 0610"], ["SOLIS IL ZOOBS"]):
         parsed = parse_address(lines)
