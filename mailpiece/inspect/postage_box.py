@@ -40,7 +40,7 @@ def find_postage_box(
         corner = cv2.cvtColor(corner, cv2.COLOR_GRAY2BGR)
     w, h = max(1, round(width * scale)), max(1, round(height * scale))  # the whole piece at that scale
     x_start = w - corner.shape[1]
-    patch = _ink_and_colour(corner)
+    patch = ink_and_colour(corner)
     patch[: max(1, h // 50)] = 0  # the piece's own top edge (shading, a sliver of belt) is no postage
     patch[:, -max(1, w // 50) :] = 0
     if exclude is not None:  # with a margin, so the density window sees none of its print
@@ -70,7 +70,7 @@ def find_postage_box(
     return max(0, x0), max(0, y0), min(width, x1), min(height, y1)
 
 
-def _ink_and_colour(corner: np.ndarray) -> np.ndarray:
+def ink_and_colour(corner: np.ndarray) -> np.ndarray:
     """Pixels clearly unlike the paper: dark strokes (black-hat) or colour well above the paper's."""
     grey = cv2.cvtColor(corner, cv2.COLOR_BGR2GRAY)
     ink = dark_print(grey)

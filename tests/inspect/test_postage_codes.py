@@ -82,6 +82,21 @@ def test_a_stamp_beside_the_code_keeps_the_piece_paid() -> None:
         assert not qr_code_alone(piece, code_box), "a second patch beside the code is postage"
 
 
+def test_a_code_joined_to_a_meter_imprint_is_part_of_it() -> None:
+    """A QR code printed just left of a meter's indicium: the postage finder takes both as one patch."""
+    code = qr_code(4)
+    rng = np.random.default_rng(5)
+    matrix = (data_matrix(rng, 90, 20) > 0).astype(np.uint8)
+    piece = print_code(draw_piece(), code, 1000, 40, (30, 30, 30))
+    piece = print_code(piece, matrix, 1020 + code.shape[1], 50, (40, 40, 170))
+    legend = 1130 + code.shape[1]
+    cv2.putText(piece, "US POSTAGE", (legend, 70), cv2.FONT_HERSHEY_SIMPLEX, 0.6, (40, 40, 170), 2)
+    cv2.putText(piece, "$0.73", (legend, 110), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (40, 40, 170), 2)
+    box = find_postage_box(piece)
+    assert box is not None and qr_code_box(piece, box) is not None, "the box holds the code and more"
+    assert not qr_code_alone(piece, box)
+
+
 def test_the_inspector_overrules_an_unsure_paid_call_on_a_lone_qr_code(full_inspector) -> None:
     def prepared(piece: np.ndarray):
         data = cv2.imencode(".png", piece)[1].tobytes()
