@@ -8,7 +8,7 @@ indicium also prints its legend and amount. So the postage box found by
 :func:`~mailpiece.inspect.postage_box.find_postage_box` is looked at in full resolution for the mark only a
 QR code has: three finder patterns (concentric squares, 1:1:3:1:1 across both ways) at three corners of a
 square. A QR code alone where postage goes overrules a paid call the CNN is unsure of; one with a stamp or
-an imprint beside it (a second patch) does not.
+an imprint beside it (joined to it in one patch, or a second patch) does not.
 """
 
 from __future__ import annotations
