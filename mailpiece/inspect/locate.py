@@ -34,6 +34,16 @@ _PRINT_MARGIN = 7  # px on the small copy: marks this near the outline are its e
 # grain and streaks stay at 45-70, print on paper reaches 85-150 (lines on shaded or grey stock 55-70).
 INK_DEPTH = 70
 CHAR_WIDTH = 0.75  # a character's width over its height, to count the characters in a word blob
+# A crop wider than tall by less than this may read along either side: its lines of print decide. Whole
+# pieces are longer (postcards 1.4, 9x12 flats 1.33 and up); on 4,000 frames (seeds 21240, 21250, held-out
+# fonts 21070, 21071) the rule turned the two crops whose print ran down them, and nothing else.
+SQUARE_ASPECT = 1.25
+ROWS_ACROSS_ENOUGH = 60  # characters in rows across a piece that surely reads across (most have 60-180)
+MIN_ROWS_DOWN = 20  # characters in rows down a piece before its print is taken to run that way
+# ... and this many times those across it. Crops whose print ran down had 1.8-4.8 times (a sparse square
+# card in large type, 1.8). On the 4,000 frames no crop under SQUARE_ASPECT that reads across came near;
+# three longer ones did (aspect 1.4-1.5, 1.5-1.8 times), which is why only nearly square crops are asked.
+ROWS_DOWN_RATIO = 1.5
 MAX_WORD_ASPECT = 8  # a word blob wider than 30 px is at most this many times as wide as tall
 
 
@@ -377,10 +387,38 @@ def locate_piece(frame: np.ndarray) -> LocatedPiece | None:
         if _looks_empty(small):
             return None
         full = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
-        quad = landscape_corners(full)
-        return LocatedPiece(image=warp_quad(frame, quad), quad=quad, flat_scan=True)
+        return _along_the_print(frame, landscape_corners(full), flat_scan=True)
     quad = landscape_corners(np.clip(quad_small / scale, 0, [width - 1, height - 1]))
-    return LocatedPiece(image=warp_quad(frame, quad), quad=quad, flat_scan=False)
+    return _along_the_print(frame, quad, flat_scan=False)
+
+
+def _along_the_print(frame: np.ndarray, quad: np.ndarray, *, flat_scan: bool) -> LocatedPiece:
+    """The piece cropped along ``quad``, turned a quarter when it is nearly square and its lines of print
+    run down it rather than across: then its long side says nothing of which way it reads (a square card,
+    or the lit panel of a two-tone envelope that the outline search took for the piece). Facing decides
+    between the two ways up that are left."""
+    image = warp_quad(frame, quad)
+    height, width = image.shape[:2]
+    if width < SQUARE_ASPECT * height and _print_runs_down(image):
+        image = cv2.rotate(image, cv2.ROTATE_90_CLOCKWISE)
+        quad = np.roll(quad, 1, axis=0)  # the crop's new top-left corner was its bottom-left
+    return LocatedPiece(image=image, quad=quad, flat_scan=flat_scan)
+
+
+def _print_runs_down(piece: np.ndarray) -> bool:
+    """Whether the characters of the piece stand in columns rather than rows: few in rows across it
+    (:func:`chars_in_rows` on a working copy), half as many again in rows once it is turned a quarter.
+    Turned print still makes short rows (the same letter place in neighbouring lines), so only a clear
+    majority counts."""
+    height, width = piece.shape[:2]
+    scale = min(1.0, _WORK_WIDTH / max(width, height))
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    small = cv2.resize(piece, size, interpolation=cv2.INTER_AREA)
+    across = chars_in_rows(print_marks(small))
+    if across >= ROWS_ACROSS_ENOUGH:
+        return False
+    down = chars_in_rows(print_marks(cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE)))
+    return down >= max(MIN_ROWS_DOWN, ROWS_DOWN_RATIO * across)
 
 
 def _looks_empty(small: np.ndarray) -> bool:

@@ -7,11 +7,13 @@ from dataclasses import replace
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from mailpiece.datasets import SynthConfig, render_frame
 from mailpiece.datasets.render import encode, render_spec
 from mailpiece.datasets.spec import sample_spec
 from mailpiece.inspect.decode import decode_image
+from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.locate import (
     chars_in_rows,
     landscape_corners,
@@ -22,6 +24,7 @@ from mailpiece.inspect.locate import (
     warp_quad,
 )
 from mailpiece.inspect.piece_edges import directional_gradient, edge_step, edge_support, snap_to_edges
+from tests.inspect.test_address_block import FONT
 
 SEED = 41
 
@@ -191,3 +194,40 @@ def test_edge_support_prefers_the_paper_outline_and_snapping_finds_it() -> None:
     shifted = outline + np.array([[5, -4], [6, 3], [-5, 4], [-4, -5]], np.float32)
     error = np.linalg.norm(snap_to_edges(gx, gy, shifted) - outline, axis=1)
     assert error.max() <= 4.0 and error.mean() <= 2.5, error  # from 6.4 px off (sides turn in ~1° steps)
+
+
+def square_card_frame(*, print_along_short_side: bool) -> np.ndarray:
+    """A nearly square card (a greeting-card envelope, 760x720) on a dark belt: a return address top left
+    and the destination right of centre, its lines of print along the long side, or along the short one
+    (the card stands 720 wide and 760 tall, so the longer side is not the one its print runs along)."""
+    size = (720, 760) if print_along_short_side else (760, 720)
+    card = Image.new("RGB", size, (238, 236, 230))
+    draw = ImageDraw.Draw(card)
+    small, large = ImageFont.truetype(str(FONT), 16), ImageFont.truetype(str(FONT), 26)
+    for i, line in enumerate(("ACME SUPPLY CO", "12 ELM ST", "DENVER CO 80219")):
+        draw.text((30, 30 + 22 * i), line, font=small, fill=(30, 30, 30))
+    for i, line in enumerate(("JANE Q DOE", "4500 W 3RD AVE", "HARTFORD CT 06103")):
+        draw.text((300, 420 + 38 * i), line, font=large, fill=(30, 30, 30))
+    piece = cv2.cvtColor(np.asarray(card), cv2.COLOR_RGB2BGR)
+    frame = np.full((piece.shape[0] + 160, piece.shape[1] + 200, 3), 55, np.uint8)
+    frame[80 : 80 + piece.shape[0], 100 : 100 + piece.shape[1]] = piece
+    return frame
+
+
+def test_a_nearly_square_piece_is_turned_so_its_print_runs_across(address_inspector) -> None:
+    for short_side in (False, True):
+        frame = square_card_frame(print_along_short_side=short_side)
+        located = locate_piece(frame)
+        crop = located.image
+        scale = 480 / max(crop.shape[:2])
+        small = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        across = chars_in_rows(print_marks(small))
+        down = chars_in_rows(print_marks(cv2.rotate(small, cv2.ROTATE_90_CLOCKWISE)))
+        assert across > down, (short_side, across, down)
+        assert (crop.shape[0] > crop.shape[1]) == short_side, crop.shape  # turned: taller than wide
+        assert warp_quad(frame, located.quad).shape == crop.shape, "the quad follows the turn"
+        data = cv2.imencode(".png", frame)[1].tobytes()
+        result = address_inspector(Frame(piece_id="card", source="test", data=data))
+        assert result.decision == "sort" and result.address.zip5 == "06103", (short_side, result.message)
+        x0, y0, x1, y1 = result.address_box  # frame pixels: the start of HARTFORD lies in it
+        assert x0 <= 100 + 305 <= x1 and y0 <= 80 + 509 <= y1, (short_side, result.address_box)
