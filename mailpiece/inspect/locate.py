@@ -6,8 +6,9 @@ along the frame border, the bright or the dark side of an Otsu split, pixels lik
 frame's centre (each also with thin bridges to belt stripes opened). Each region's rectangle is scored
 by how much of its outline lies on a paper edge (:mod:`piece_edges`); the whole frame competes too, as a
 flat scan, scored by how much of the frame border looks like that paper. The winner is snapped onto the
-edges. The result is the piece's quadrilateral in frame pixels and a straightened, landscape crop;
-whether that crop is upside down is the facing stage's question.
+edges. The result is the piece's quadrilateral in frame pixels and a straightened, landscape crop (a
+nearly square one is turned so its lines of print run across); whether that crop is upside down is the
+facing stage's question.
 """
 
 from __future__ import annotations
@@ -376,7 +377,8 @@ def find_piece_quad(small: np.ndarray) -> np.ndarray | None:
 
 
 def locate_piece(frame: np.ndarray) -> LocatedPiece | None:
-    """Find, straighten and crop the piece (landscape); None when no piece is visible (e.g. belt only)."""
+    """Find, straighten and crop the piece (landscape, or a nearly square piece turned so its print runs
+    across); None when no piece is visible (e.g. belt only)."""
     height, width = frame.shape[:2]
     scale = min(1.0, _WORK_WIDTH / max(width, height))
     small = cv2.resize(
