@@ -14,7 +14,7 @@ import cv2
 import numpy as np
 
 from mailpiece.inspect.address_block import TextLine, find_address_candidates, find_text_lines, turn_lines
-from mailpiece.inspect.locate import dark_print
+from mailpiece.inspect.print_marks import dark_print
 from mailpiece.inspect.reader import (
     AddressReader,
     AddressReading,

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from mailpiece.inspect.piece_edges import edge_step, edge_support, lab_gradient, snap_to_edges
+from mailpiece.inspect.print_marks import chars_in_rows, dark_marks, print_marks, print_outside
 
 _WORK_WIDTH = 480  # px; location runs on a small copy, the warp on the full frame
 # An outline this well supported by paper edges ends the search (score: edge support + shape terms).
@@ -30,11 +31,6 @@ CLEAR_OUTLINE = 0.95
 # 21010, 21100, 21110) the right outlines left at most 18, but for one on a grainy belt whose streaks are
 # as deep as print (59).
 PRINT_OUTSIDE_CHARS = 20
-_PRINT_MARGIN = 7  # px on the small copy: marks this near the outline are its edge's (airmail stripes)
-# Black-hat depth (grey levels over 9 px on the small copy) of a mark that is print: a textured belt's
-# grain and streaks stay at 45-70, print on paper reaches 85-150 (lines on shaded or grey stock 55-70).
-INK_DEPTH = 70
-CHAR_WIDTH = 0.75  # a character's width over its height, to count the characters in a word blob
 # A crop wider than tall by less than this may read along either side: its lines of print decide. Whole
 # pieces are longer (postcards 1.4, 9x12 flats 1.33 and up); on 4,000 frames (seeds 21240, 21250, held-out
 # fonts 21070, 21071) the rule turned the two crops whose print ran down them, and nothing else.
@@ -45,7 +41,6 @@ MIN_ROWS_DOWN = 20  # characters in rows down a piece before its print is taken 
 # card in large type, 1.8). On the 4,000 frames no crop under SQUARE_ASPECT that reads across came near;
 # three longer ones did (aspect 1.4-1.5, 1.5-1.8 times), which is why only nearly square crops are asked.
 ROWS_DOWN_RATIO = 1.5
-MAX_WORD_ASPECT = 8  # a word blob wider than 30 px is at most this many times as wide as tall
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -242,113 +237,6 @@ def _border_paper_share(paper: np.ndarray) -> float:
     )
 
 
-def _black_hat(grey: np.ndarray, size: int) -> np.ndarray:
-    """How much darker than its surroundings (over ``size`` px) each pixel is, in grey levels."""
-    return cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (size, size)))
-
-
-def dark_print(grey: np.ndarray, *, size: int = 9, depth: int = 30) -> np.ndarray:
-    """Pixels of small dark marks on a lighter ground (strokes of print, specks): a black-hat over
-    ``size`` px, more than ``depth`` grey levels deep. The defaults are the cue of print on working copies
-    about 240-480 px wide; full-resolution print wants a wider window."""
-    return _black_hat(grey, size) > depth
-
-
-def _dark_marks(grey: np.ndarray) -> np.ndarray:
-    """Small dark marks on a light ground (print, specks) on the small copy, one row each: x, y, w, h,
-    and 1 when the mark holds ink at least :data:`INK_DEPTH` deep (print), else 0 (grain, streaks).
-    The marks are the components of :func:`dark_print` with its defaults."""
-    hat = _black_hat(grey, 9)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((hat > 30).astype(np.uint8), connectivity=8)
-    deep = np.zeros(count, stats.dtype)
-    deep[np.unique(labels[hat >= INK_DEPTH])] = 1
-    return np.column_stack([stats[1:, :4], deep[1:]])
-
-
-def print_marks(small: np.ndarray) -> np.ndarray:
-    """Character-sized dark marks on the small copy (x, y, w, h, deep: see :func:`_dark_marks`), clear of
-    the frame's edges (where a neighbouring piece may peek in)."""
-    grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
-    boxes = _dark_marks(grey)
-    height, width = grey.shape
-    margin = max(3, min(height, width) // 40)
-    x, y, w, h = boxes[:, :4].T
-    # Up to 30 px wide any mark may be a character; wider, only deep ink in a word-shaped blob (small
-    # print runs a name together), never a long thin line (a seam, a fold, an edge).
-    word = (boxes[:, 4] > 0) & (w <= MAX_WORD_ASPECT * h) & (w <= 90)
-    keep = (h >= 3) & (h <= 20) & ((w <= 30) | word) & (x >= margin) & (y >= margin)
-    keep &= (x + w <= width - margin) & (y + h <= height - margin)
-    return boxes[keep]
-
-
-def chars_in_rows(marks: np.ndarray, min_row: int = 4) -> int:
-    """How many characters stand in rows of marks (x, y, w, h, deep) of similar height, each close to
-    the last: lines of print, not a belt's speckle (see :func:`print_rows`)."""
-    return sum(_chars(marks, row) for row in print_rows(marks, min_row))
-
-
-def print_rows(marks: np.ndarray, min_row: int = 4) -> list[list[int]]:
-    """Rows of marks (x, y, w, h, deep) of similar height, each close to the last: lines of print, as
-    lists of indices into ``marks``.
-
-    A row counts when it holds ``min_row`` marks, or two or more marks that hold ``min_row`` characters.
-    On the small copy small print runs together into word blobs, so a mark of deep ink counts as many
-    characters as its width holds (one per 0.75 of its height, at most 6); a shallow mark (a textured
-    belt's grain and streaks are shallow) counts as one.
-    """
-    order = np.argsort(marks[:, 0], kind="stable") if len(marks) else np.zeros(0, int)
-    boxes = [tuple(int(v) for v in marks[i]) for i in order]
-    used: set[int] = set()
-    rows = []
-    for i, (x, y, w, h, _) in enumerate(boxes):
-        if i in used:
-            continue
-        row, right, middle = [i], x + w, y + h / 2
-        for j in range(i + 1, len(boxes)):
-            x2, y2, w2, h2, _ = boxes[j]
-            if x2 - right > 40:
-                break  # sorted by x: nothing further right can join this row
-            if j in used or x2 - right > 2.5 * max(h, h2) or not 0.5 < h2 / h < 2:
-                continue
-            if abs(y2 + h2 / 2 - middle) < 0.5 * max(h, h2):
-                row.append(j)
-                right, middle = max(right, x2 + w2), 0.7 * middle + 0.3 * (y2 + h2 / 2)
-        chars = sum(_chars_in_mark(*boxes[k][2:]) for k in row)
-        if len(row) >= min_row or (len(row) >= 2 and chars >= min_row):
-            used.update(row)
-            rows.append([int(order[k]) for k in row])
-    return rows
-
-
-def _chars_in_mark(width: int, height: int, deep: int) -> int:
-    return min(6, max(1, round(width / (CHAR_WIDTH * height)))) if deep else 1
-
-
-def _chars(marks: np.ndarray, indices: list[int]) -> int:
-    """Characters in the marks at ``indices`` (see :func:`_chars_in_mark`)."""
-    return sum(_chars_in_mark(*marks[k, 2:]) for k in indices)
-
-
-def print_outside(marks: np.ndarray, quad: np.ndarray) -> int:
-    """Characters in lines of print that lie outside the outline (clear of its edge), or that its edge
-    cuts through (a line with characters on both sides of it): a piece's edge never crosses its print."""
-    contour = quad.reshape(-1, 1, 2).astype(np.float32)
-    # Signed distance of each mark's centre to the outline: positive inside, negative outside.
-    distance = np.array(
-        [cv2.pointPolygonTest(contour, (float(x + w / 2), float(y + h / 2)), True) for x, y, w, h, _ in marks]
-    )
-    if not (distance < -_PRINT_MARGIN).any():
-        return 0
-    total = 0
-    for row in print_rows(marks):
-        outside = [k for k in row if distance[k] < -_PRINT_MARGIN]
-        inside = [k for k in row if distance[k] > _PRINT_MARGIN]
-        counted = outside if not inside else row
-        if outside and _chars(marks, outside) >= 2:
-            total += _chars(marks, counted)
-    return total
-
-
 def find_piece_quad(small: np.ndarray) -> np.ndarray | None:
     """The piece's corners on the small working copy, or None when the whole frame is the piece."""
     lab = cv2.cvtColor(cv2.GaussianBlur(small, (5, 5), 0), cv2.COLOR_BGR2LAB).astype(np.float32)
@@ -429,7 +317,7 @@ def _looks_empty(small: np.ndarray) -> bool:
     grey = cv2.cvtColor(small, cv2.COLOR_BGR2GRAY)
     if float((grey > 140).mean()) >= 0.05:
         return False
-    heights = _dark_marks(grey)[:, 3]
+    heights = dark_marks(grey)[:, 3]
     if int(((heights >= 3) & (heights <= 30)).sum()) >= 20:
         return False  # more than a few specks: lines of characters
     return chars_in_rows(print_marks(255 - small)) < PRINT_OUTSIDE_CHARS

@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mailpiece.inspect.locate import dark_print
+from mailpiece.inspect.print_marks import dark_print
 
 _WORK_WIDTH = 480  # px the search runs at
 # The corner searched, as shares of the piece's width (from the right) and height (from the top).

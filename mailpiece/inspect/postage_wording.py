@@ -23,11 +23,11 @@ import re
 import cv2
 import numpy as np
 
-from mailpiece.inspect.locate import dark_print
 from mailpiece.inspect.ocr import OcrEngine, OcrTimeout
 from mailpiece.inspect.ocr_preprocess import OcrRecipe, as_grey
 from mailpiece.inspect.place_names import edit_distance
 from mailpiece.inspect.postage_box import find_postage_box
+from mailpiece.inspect.print_marks import dark_print
 
 # Box print is small (8-12 pt); read at the size the address rescue recipes use.
 WORDING_RECIPE = OcrRecipe(name="postage-wording", target_height_px=28.0)

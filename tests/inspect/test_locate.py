@@ -14,16 +14,9 @@ from mailpiece.datasets.render import encode, render_spec
 from mailpiece.datasets.spec import sample_spec
 from mailpiece.inspect.decode import decode_image
 from mailpiece.inspect.frame import Frame
-from mailpiece.inspect.locate import (
-    chars_in_rows,
-    landscape_corners,
-    locate_piece,
-    order_corners,
-    print_marks,
-    print_outside,
-    warp_quad,
-)
+from mailpiece.inspect.locate import landscape_corners, locate_piece, order_corners, warp_quad
 from mailpiece.inspect.piece_edges import directional_gradient, edge_step, edge_support, snap_to_edges
+from mailpiece.inspect.print_marks import chars_in_rows, print_marks, print_outside
 from tests.inspect.test_address_block import FONT
 
 SEED = 41
