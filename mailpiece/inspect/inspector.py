@@ -166,13 +166,9 @@ class Inspector:
             message = prepared.reading.out_of_time
             read = None
             if postage is not None and postage.present and postage.score < self.config.postage_wording_below:
-                wording = self._read_wording(prepared, read_postage_wording)
-                if wording:
+                read = self._no_postage_in_box(prepared)
+                if read:
                     postage = ClassCall(present=False, kind="none", score=postage.score)
-                    read = f"the postage box reads {' '.join(wording.split())!r}: no stamp on it"
-                elif self._qr_code_alone(prepared):
-                    postage = ClassCall(present=False, kind="none", score=postage.score)
-                    read = "the postage box holds a QR code and nothing else: no postage"
             elif postage is not None and not postage.present:
                 wording = self._read_wording(prepared, read_paid_wording)
                 if wording:
@@ -217,11 +213,16 @@ class Inspector:
             for stage in ("ocr", "prepare"):
                 prepared.timings_ms[stage] = prepared.timings_ms.get(stage, 0.0) + spent
 
-    def _qr_code_alone(self, prepared: Prepared) -> bool:
-        """Whether the postage box holds a QR code and nothing else (pixel work of a few ms, booked under
-        the CPU half)."""
+    def _no_postage_in_box(self, prepared: Prepared) -> str | None:
+        """Why the postage box holds no postage, or None: it asks for a stamp (one OCR pass), or it holds
+        a QR code and nothing else (pixel work of a few ms, booked under the CPU half)."""
+        wording = self._read_wording(prepared, read_postage_wording)
+        if wording:
+            return f"the postage box reads {' '.join(wording.split())!r}: no stamp on it"
         with _timed(prepared.timings_ms, "prepare"):
-            return qr_code_alone(prepared.piece, prepared.postage_box)
+            if qr_code_alone(prepared.piece, prepared.postage_box):
+                return "the postage box holds a QR code and nothing else: no postage"
+        return None
 
     def reject_bad(
         self, frame: Frame, message: str, timings: dict[str, float] | None = None, start: float | None = None

@@ -130,8 +130,7 @@ def preprocess_for_ocr(
     glyph_px = int(target_height_px)
     flat = flatten_background(grey, glyph_px)
     if sharpen > 0:
-        blurred = cv2.GaussianBlur(flat, (0, 0), target_height_px / 10)
-        flat = cv2.addWeighted(flat, 1 + sharpen, blurred, -sharpen, 0)
+        flat = unsharp(flat, sharpen, target_height_px / 10)
     if ink_percentile is not None:
         flat = stretch_ink(flat, ink_percentile)
     if local_ink:
@@ -142,6 +141,13 @@ def preprocess_for_ocr(
     if binarize:
         _, flat = cv2.threshold(flat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return cv2.copyMakeBorder(flat, pad_px, pad_px, pad_px, pad_px, cv2.BORDER_CONSTANT, value=255)
+
+
+def unsharp(grey: np.ndarray, amount: float, sigma: float) -> np.ndarray:
+    """An unsharp mask: ``amount`` times the detail finer than a Gaussian of ``sigma`` px added back
+    (edges that blur spread are steepened again)."""
+    blurred = cv2.GaussianBlur(grey, (0, 0), sigma)
+    return cv2.addWeighted(grey, 1 + amount, blurred, -amount, 0)
 
 
 def stretch_ink(flat: np.ndarray, percentile: float) -> np.ndarray:

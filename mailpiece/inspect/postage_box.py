@@ -20,6 +20,9 @@ _CORNER_WIDTH, _CORNER_HEIGHT = 0.45, 0.5
 _MIN_AREA, _MAX_AREA = 0.003, 0.12
 _DENSITY_PX = 11  # window the ink density is measured over (working px)
 _DENSE = 0.3  # share of a window that is ink or colour
+# The piece's own top and right edges (shading, a sliver of belt) are no postage: 1/EDGE_PARTS of its
+# height and width.
+EDGE_PARTS = 50
 
 
 def find_postage_box(
@@ -41,8 +44,8 @@ def find_postage_box(
     w, h = max(1, round(width * scale)), max(1, round(height * scale))  # the whole piece at that scale
     x_start = w - corner.shape[1]
     patch = ink_and_colour(corner)
-    patch[: max(1, h // 50)] = 0  # the piece's own top edge (shading, a sliver of belt) is no postage
-    patch[:, -max(1, w // 50) :] = 0
+    patch[: max(1, h // EDGE_PARTS)] = 0  # the piece's own edges (EDGE_PARTS)
+    patch[:, -max(1, w // EDGE_PARTS) :] = 0
     if exclude is not None:  # with a margin, so the density window sees none of its print
         ex0, ey0, ex1, ey1 = (round(v * scale) for v in exclude)
         ex0, ex1 = ex0 - x_start - _DENSITY_PX, ex1 - x_start + _DENSITY_PX

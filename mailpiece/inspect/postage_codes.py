@@ -18,8 +18,8 @@ import itertools
 import cv2
 import numpy as np
 
-from mailpiece.inspect.ocr_preprocess import as_grey
-from mailpiece.inspect.postage_box import find_postage_box, ink_and_colour
+from mailpiece.inspect.ocr_preprocess import as_grey, unsharp
+from mailpiece.inspect.postage_box import EDGE_PARTS, find_postage_box, ink_and_colour
 
 _MARGIN_PX = 6  # around the box: the code's quiet zone, so its edge runs are whole
 # A run of a finder pattern may be this many module widths off its ideal (1, 1, 3, 1, 1 modules): blur and
@@ -65,8 +65,8 @@ def _ink_beside(piece: np.ndarray, box: tuple[int, int, int, int], code: tuple[i
     margin = max(2, round(0.1 * (code[2] - code[0])))
     left, top = max(0, code[0] - x0 - margin), max(0, code[1] - y0 - margin)
     ink[top : max(0, code[3] - y0 + margin), left : max(0, code[2] - x0 + margin)] = 0
-    ink[: max(0, height // 50 - y0)] = 0
-    ink[:, max(0, width - width // 50 - x0) :] = 0
+    ink[: max(0, height // EDGE_PARTS - y0)] = 0
+    ink[:, max(0, width - width // EDGE_PARTS - x0) :] = 0
     return float(ink.mean()) if ink.size else 0.0
 
 
@@ -79,8 +79,7 @@ def qr_code_box(piece: np.ndarray, box: tuple[int, int, int, int]) -> tuple[int,
     if min(crop.shape[:2]) < 21:
         return None
     # Sharpened first: at 2-3 px per module the blur closes a finder's light ring.
-    grey = as_grey(crop)
-    grey = cv2.addWeighted(grey, 2.0, cv2.GaussianBlur(grey, (0, 0), _SHARPEN_SIGMA), -1.0, 0)
+    grey = unsharp(as_grey(crop), 1.0, _SHARPEN_SIGMA)
     # Dark modules on light paper, or light ones on dark stock (a bright code on a navy flat).
     trio = _three_corners(finder_patterns(grey)) or _three_corners(finder_patterns(255 - grey))
     if trio is None:
