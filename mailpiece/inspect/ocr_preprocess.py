@@ -88,6 +88,18 @@ def as_grey(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
+# A crop whose median level is below this has dark ground: a dark label, or paper in poor light.
+DARK_GROUND = 110
+
+
+def light_print_on_dark(grey: np.ndarray) -> bool:
+    """Whether a crop holds light print on dark stock (a white address on a navy envelope): its ground
+    is dark, and its print (the tail of the levels away from the ground) is lighter, not darker. Dark
+    ground alone is not enough: a dimly lit or shaded piece has grey paper under black print."""
+    low, ground, high = np.percentile(grey[::2, ::2], (2, 50, 98))
+    return bool(ground < DARK_GROUND and high - ground > ground - low)
+
+
 def estimate_text_height(grey: np.ndarray) -> float | None:
     """Typical glyph height in px from dark connected components (upper quartile, so capitals count)."""
     _, ink = cv2.threshold(as_grey(grey), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
@@ -119,7 +131,7 @@ def preprocess_for_ocr(
     ``binarize`` adds Otsu (on blurred frames Tesseract's own thresholding of the grey reads as well).
     """
     grey = as_grey(crop)
-    if np.median(grey) < 110:  # light print on a dark label
+    if light_print_on_dark(grey):
         grey = 255 - grey
     height = text_height_px or estimate_text_height(grey)
     if height:

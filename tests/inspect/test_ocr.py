@@ -100,9 +100,12 @@ def test_preprocess_fixes_light_text_on_dark_and_uneven_light(engines) -> None:
     ramp = np.linspace(1.0, 0.4, crop.shape[1], dtype=np.float32)[None, :, None]
     shadowed = (crop * ramp).astype(np.uint8)
     inverted = 255 - render_block(ADDRESS, size=22)
-    for crop in (shadowed, inverted):
+    # Black print on paper in poor light: the ground is as dark as a navy label's, but the print is darker
+    # still, so it must not be inverted.
+    dim = (render_block(ADDRESS, size=22).astype(np.float32) * 0.33 + 6).astype(np.uint8)  # paper at 90
+    for crop in (shadowed, inverted, dim):
         out = preprocess_for_ocr(crop)
-        assert np.median(out) == 255, "dark text on white"
+        assert np.median(out) >= 240, "dark text on white"
         assert [line.text for line in engines["tesserocr"].read_lines(out)][-1] == ADDRESS[-1]
 
 
