@@ -30,6 +30,12 @@ DIGIT_COST = 1.0
 NAME_SHARE_COST = 2.0
 STATE_STEP_COST = 1.0
 PLACE_SEARCH_MARGIN = 0.5
+# A line off in every field at once (a ZIP digit, no state, half the town name: 4 in all) is no reading
+# of any place: upside-down print read as text (``AMH ONIX 61906`` placed at 61006 ASHTON IL) fits that
+# way. Of 74 placements on 6,400 frames (nine sets), the two whose fields cost 4 were wrong; the rest
+# cost at most 3.5 and were right (``SAIEST JOSEP EO 54586``: two digits, a state letter and a quarter of
+# SAINT JOSEPH off, 3.5). The reading's own penalty (junk dropped to parse it) is not counted here.
+PLACE_SEARCH_MAX_FIELDS_COST = 3.5
 TWO_DIGIT_SHARE = 0.35
 MIN_CITY_LETTERS = 3
 # A read word this share of the real word's letters off (nothing of it kept) replaced it: not a garble.
@@ -52,6 +58,7 @@ class PlaceMatch:
     state_steps: int
     cost: float
     margin: float  # how much more the runner-up ZIP costs (inf when there is none)
+    reading_penalty: float = 0.0  # the part of ``cost`` that is the reading's own (junk dropped to parse)
 
 
 def zips_two_digits_off(zip5: str) -> Iterator[tuple[str, int]]:
@@ -107,6 +114,7 @@ def _scored(
         yield PlaceMatch(
             entry=entry, city=name, read_city=city, read_state=reading.state, digits_off=digits_off,
             letters_off=letters_off, name_share=share, state_steps=steps, cost=cost, margin=float("inf"),
+            reading_penalty=reading.penalty,
         )  # fmt: skip
 
 
@@ -133,8 +141,9 @@ class PlaceSearch:
         is scored by the reading's penalty, ``DIGIT_COST`` per digit off, ``NAME_SHARE_COST`` times the
         share of the town name off and ``STATE_STEP_COST`` per state step, and keeps its cheapest
         reading. The best must be at most ``max_share`` off in name (two digits off:
-        :data:`TWO_DIGIT_SHARE`), beat every other ZIP by :data:`PLACE_SEARCH_MARGIN`, be more than a
-        generic part of a name, and not overrule a real town of the read state read in full.
+        :data:`TWO_DIGIT_SHARE`), its fields cost at most :data:`PLACE_SEARCH_MAX_FIELDS_COST` in all, beat
+        every other ZIP by :data:`PLACE_SEARCH_MARGIN`, be more than a generic part of a name, and not
+        overrule a real town of the read state read in full.
         """
         if max_share <= 0:
             return None
@@ -151,6 +160,8 @@ class PlaceSearch:
         margin = ranked[1].cost - best.cost if len(ranked) > 1 else float("inf")
         limit = min(TWO_DIGIT_SHARE, max_share) if best.digits_off == 2 else max_share
         if best.name_share > limit or margin < PLACE_SEARCH_MARGIN:
+            return None
+        if best.cost - best.reading_penalty > PLACE_SEARCH_MAX_FIELDS_COST:
             return None
         if best.read_city in best.city and self.generic(best.read_city):
             return None

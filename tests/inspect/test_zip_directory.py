@@ -33,6 +33,16 @@ def test_directory_indexes_zip_and_place(directory) -> None:
     assert "55101" in directory.zips_for("MN", "St. Paul")
 
 
+def test_a_zip_checked_against_its_state_alone_says_so(directory) -> None:
+    bare = check(directory, "KS 67215")  # no city read: only the state vouches for the ZIP
+    assert bare.verified and bare.zip5 == "67215" and bare.state_only
+    assert "checked against the state only" in bare.note
+    assert not check(directory, "WICHITA KS 67215").state_only
+    # Another Kansas ZIP is one keystroke from 67215 in every digit but the first.
+    assert directory.contested_digits_in_state("67215", "KS") == {1, 2, 3, 4}
+    assert directory.contested_digits_in_state("67215", "HI") == frozenset()
+
+
 def test_city_names_normalise_like_address_readers() -> None:
     assert normalise_city("St. Paul") == normalise_city("SAINT PAUL") == "SAINT PAUL"
     assert normalise_city("Ft Lauderdale") == "FORT LAUDERDALE"
@@ -182,6 +192,8 @@ def test_a_garbled_city_is_believed_only_beside_the_zip_and_state_read_as_they_s
         ("WISCONSIN DELLS, Wi 55765-4104", "53965"),  # two digits off, the town read exactly
         ("TWFFW OF 44983", "44883"),  # TIFFIN OH: the state one letter off too
         ("SAINT EOUWIS D 63118", "63118"),  # the state lost, the city two letters off, in a big city
+        # Pale print in a held-out font: two digits, a state letter and three of SAINT JOSEPH's off.
+        ("Saiest Josep EO $4586-2542", "64506"),
     ],
 )
 def test_a_last_line_garbled_in_every_field_is_placed_by_a_joint_search(directory, last_line, zip5) -> None:
@@ -204,6 +216,9 @@ def test_a_last_line_garbled_in_every_field_is_placed_by_a_joint_search(director
         "LYNN AR 72436",  # LAFE: the name is too far off
         "VILLE IL 62216",  # ADDIEVILLE 62214 one digit off, but hundreds of towns end in VILLE
         "BLAH YORK NY 10027",  # a word replaced, not garbled
+        # Upside-down print read as text: a digit, the state and half the town name off all at once
+        # (61006 ASHTON IL would fit it alone, at a cost no right placement was seen to reach).
+        "AMH ONIX 61906",
     ],
 )
 def test_the_joint_search_places_nothing_without_a_clear_close_winner(directory, last_line) -> None:
