@@ -37,6 +37,7 @@ from mailpiece.inspect.ocr_preprocess import (
     STANDARD_RECIPE,
     OcrRecipe,
 )
+from mailpiece.inspect.place_names import zip_neighbours
 from mailpiece.inspect.reading import NOTHING_READ, AddressReading
 from mailpiece.inspect.zip_directory import ZipDirectory
 
@@ -158,17 +159,28 @@ class AddressReader:
 
     def needs_backing(self, reading: AddressReading) -> bool:
         """Whether one reading is not enough: its town has another ZIP one keystroke away, and it is
-        unsure or the directory had to change a digit (the other digits may be misread too)."""
+        unsure or the directory had to change a digit (the other digits may be misread too); or no city
+        was read and its state has another ZIP one keystroke away (the state alone is a weak check)."""
         if not self.ambiguous(reading):
             return False
-        return not self.confident(reading) or "zip" in reading.verdict.changed
+        verdict = reading.verdict
+        return verdict.state_only or not self.confident(reading) or "zip" in verdict.changed
 
     def ambiguous(self, reading: AddressReading) -> bool:
-        """Whether the reading's town has another ZIP one keystroke from the one read."""
+        """Whether the reading's town (its state, when no city was read) has another ZIP one keystroke
+        from the one read."""
         address = reading.address
         if address is None or not address.verified or address.state is None or address.city is None:
             return False
-        return self.directory.has_near_sibling(address.zip5, address.state, address.city)
+        return bool(self.contested_digits(reading))
+
+    def contested_digits(self, reading: AddressReading) -> frozenset[int]:
+        """Where the reading's ZIP differs from the ZIPs one keystroke away that a misread could have
+        landed on: its town's, or its state's when no city was read."""
+        address = reading.address
+        if reading.verdict is not None and reading.verdict.state_only:
+            return self.directory.contested_digits_in_state(address.zip5, address.state)
+        return self.directory.contested_digits(address.zip5, address.state, address.city)
 
     @property
     def below_accept(self) -> float:
@@ -266,8 +278,7 @@ class ReadingAttempt:
         best = self.best
         if not self.reader.needs_backing(best):
             return True
-        address = best.address
-        contested = self.reader.directory.contested_digits(address.zip5, address.state, address.city)
+        contested = self.reader.contested_digits(best)
         # The second model misreads a crop the same way on two preparations (FORT WORTH 76109 read as
         # 76199 by both): a reading of it is backed only by the standard model or the line engine.
         others = [r for r in self._same_block(best) if not (best.second_model and r.second_model)]
@@ -323,6 +334,7 @@ class ReadingAttempt:
         same_block = self._same_block(best)
         others = [r for r in same_block if r.address is not None and r.address.verified]
         rivals = {r.address.zip5 for r in others if r.address.confidence >= accept} - {best.address.zip5}
+        rivals |= {r.address.zip5 for r in others if _disputes(r, best)}
         if rivals:
             why = f"other readings of the block verify to {', '.join(sorted(rivals))}"
             return best.capped(self.reader.below_accept, why)
@@ -363,6 +375,22 @@ def _contenders(candidates: list[BlockCandidate]) -> list[BlockCandidate]:
 
 # Five digits standing alone, or opening a nine-digit ZIP+4 written without its hyphen.
 _ZIP_RUN = re.compile(r"(?<!\d)(\d{5})(?:\d{4})?(?!\d)")
+
+
+def _disputes(reading: AddressReading, best: AddressReading) -> bool:
+    """Whether ``reading`` verified to a ZIP of ``best``'s town one keystroke from ``best``'s and read the
+    digit in dispute as that sibling has it, however unsure it was or whatever else the directory had to
+    repair (HARRISBURG 17102 read once against ``17163`` and ``17183``, both repaired to 17103: the last
+    digit, the one the siblings differ in, read 3 each time)."""
+    address, other = best.address, reading.address
+    read = reading.read_zip5
+    if read is None or not read.isdigit() or other.zip5 == address.zip5 or other.zip5 is None:
+        return False
+    same_town = (other.state, other.city) == (address.state, address.city)
+    if not same_town or other.zip5 not in zip_neighbours(address.zip5):
+        return False
+    differ = [i for i in range(5) if other.zip5[i] != address.zip5[i]]
+    return all(read[i] == other.zip5[i] for i in differ)
 
 
 def _backs(reading: AddressReading, best: AddressReading, contested: frozenset[int]) -> bool:

@@ -53,6 +53,9 @@ class AddressVerdict:
     note: str
     readable: bool = True
     changed: tuple[str, ...] = ()  # which of "zip", "city", "state" the directory corrected
+    # Checked against the state alone: no city was read. A weak check (a misread digit often lands on
+    # another ZIP of the same state), so the reader wants a second reading of the same digits.
+    state_only: bool = False
 
     def to_dict(self) -> dict[str, object]:
         return asdict(self)
@@ -80,6 +83,7 @@ class _Hypothesis:
     entry: ZipEntry
     city: str
     cost: float
+    state_only: bool = False  # no city was read: only the state vouches for the ZIP
 
 
 class ZipDirectory:
@@ -125,6 +129,12 @@ class ZipDirectory:
         siblings = [z for z in self.zips_for(state, city) if z in near]
         return frozenset(i for z in siblings for i in range(5) if z[i] != zip5[i])
 
+    def contested_digits_in_state(self, zip5: str, state: str) -> frozenset[int]:
+        """As :meth:`contested_digits`, among every ZIP of the state: for a ZIP read without its city."""
+        in_state = (self._by_zip.get(z) for z in zip_neighbours(zip5))
+        siblings = [entry.zip5 for entry in in_state if entry is not None and entry.state == state]
+        return frozenset(i for z in siblings for i in range(5) if z[i] != zip5[i])
+
     def check(
         self,
         parsed: ParsedAddress,
@@ -158,9 +168,12 @@ class ZipDirectory:
         if len(rivals) > 1:
             others = ", ".join(sorted(rivals - {best.entry.zip5}))
             note += f"; {len(rivals) - 1} other equally good reading(s): {others}"
+        if best.state_only:
+            note += " (checked against the state only: no city was read)"
         return AddressVerdict(
             zip5=best.entry.zip5, zip4=parsed.zip4, city=best.city, state=best.entry.state, verified=True,
             corrected=bool(changed), confidence=round(confidence, 4), note=note, changed=changed,
+            state_only=best.state_only,
         )  # fmt: skip
 
     def _hypotheses(self, parsed: ParsedAddress, thresholds: AddressThresholds) -> Iterator[_Hypothesis]:
@@ -183,7 +196,8 @@ class ZipDirectory:
                 if fit is None:
                     continue
                 place_cost, city_name = fit
-                yield _Hypothesis(entry=entry, city=city_name, cost=reading.penalty + zip_cost + place_cost)
+                cost = reading.penalty + zip_cost + place_cost
+                yield _Hypothesis(entry=entry, city=city_name, cost=cost, state_only=city is None)
 
     def _zip_candidates(
         self, zip5: str, city: str | None, state: str | None, thresholds: AddressThresholds

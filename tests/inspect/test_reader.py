@@ -277,6 +277,36 @@ def test_a_repair_of_uncontested_digits_backs_a_zip_read_as_it_stands(reader, st
     assert held.reject_reasons(THRESHOLDS) == ("low_confidence",)
 
 
+def test_a_zip_read_without_its_city_needs_a_second_reading_of_the_same_digits(reader) -> None:
+    # Stillwater NY 12170 read as "NY 12770" under motion blur: POND EDDY NY, and only the state to check.
+    bare = _reading(reader, "NY 12770", 0.97, "standard")
+    assert bare.verdict.state_only and bare.address.confidence > 0.9
+    assert reader.needs_backing(bare)
+    alone = _attempt(reader, bare).settled()
+    assert alone.reject_reasons(THRESHOLDS) == ("low_confidence",)
+    assert "no second reading agrees" in alone.verdict.note
+    backed = _attempt(reader, bare, _reading(reader, "NY 12770-4355", 0.8, "darker-ink")).settled()
+    assert backed.reject_reasons(THRESHOLDS) == () and backed.address.zip5 == "12770"
+    # With the city read, the town (one ZIP) vouches for the digits: one reading is enough.
+    assert _attempt(reader, _reading(reader, "POND EDDY NY 12770", 0.97, "standard")).settled().address.verified
+    assert not reader.needs_backing(_reading(reader, "POND EDDY NY 12770", 0.97, "standard"))
+
+
+def test_a_reading_that_read_the_disputed_digit_as_a_sibling_has_it_sends_the_piece_to_review(reader) -> None:
+    # Harrisburg PA has 17101-17113. One recipe read 17102; two others read "17163" and "17183", which the
+    # directory repaired to 17103: unsure, repaired elsewhere, but both read the last digit as 3.
+    best = _reading(reader, "HARRISBURG PA 17102", 0.7, "bold-ink")
+    assert THRESHOLDS.accept_confidence <= best.address.confidence
+    other = _reading(reader, "HARRISBURG PA 17163", 0.6, "standard")
+    assert other.address.zip5 == "17103" and other.address.confidence < THRESHOLDS.accept_confidence
+    backing = _reading(reader, "HARRISBURG PA 17102", 0.6, "darker-ink")
+    disputed = _attempt(reader, best, backing, other).settled()
+    assert disputed.reject_reasons(THRESHOLDS) == ("low_confidence",) and "17103" in disputed.verdict.note
+    # A repair onto a sibling that read the disputed digit as the best has it disputes nothing.
+    agrees = replace(other, read_zip5="17162")
+    assert _attempt(reader, best, backing, agrees).settled().reject_reasons(THRESHOLDS) == ()
+
+
 def test_a_spent_ocr_budget_starts_no_pass_and_sends_the_piece_to_review(reader) -> None:
     piece, _ = upright_piece(0)
     reader.ocr.calls = 0
