@@ -1,0 +1,154 @@
+"""Read rate under other cameras and lighting: a labelled set degraded several ways, each scored side by side.
+
+    .venv/bin/python bench/camera_stress.py DATASET [--count 300] [--out /tmp/camera-stress]
+                                            [--variants dim,blur,...] [--workers 2]
+
+The first COUNT frames of DATASET (a `mailpiece synth` folder) are degraded as a different camera or
+light would degrade them and written, with the same labels, to OUT/<variant>/ (kept: a second run reuses
+them); then the inspector (no CNN, tesserocr, one core per worker) reads every variant and the table gives
+the sortable pieces finalised with the right ZIP and the mis-sorts per variant, beside the undegraded
+frames. The degradations are deterministic per frame:
+
+- ``original``: the frames as they are (the baseline of the same run);
+- ``small``: a lower-resolution camera (0.72 of the pixels across, about 110 dpi from 150);
+- ``blur``: defocus (Gaussian, sigma 1.3 px);
+- ``motion``: belt motion during the exposure (4 px horizontal smear);
+- ``dim``: poor, uneven light (0.55-0.75 of the exposure, falling off towards the corners);
+- ``cast``: a colour cast (white balance off by up to 30 % per channel);
+- ``noise``: sensor noise (sigma 9 levels) and heavy JPEG compression (quality 45).
+
+Results of this check are in docs/address-reading.md ("Other cameras and light"). Nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")  # one Tesseract thread, as in a worker
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+Degrade = Callable[[np.ndarray, np.random.Generator], np.ndarray]
+REVIEW_REASONS = ("unreadable_address", "invalid_address", "low_confidence")
+
+
+def _dim(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    height, width = image.shape[:2]
+    y, x = np.mgrid[0:height, 0:width].astype(np.float32)
+    cx, cy = width * rng.uniform(0.3, 0.7), height * rng.uniform(0.3, 0.7)
+    falloff = 1 - 0.9 * (((x - cx) / width) ** 2 + ((y - cy) / height) ** 2)
+    gain = falloff[..., None] * rng.uniform(0.55, 0.75)
+    return np.clip(image * gain, 0, 255).astype(np.uint8)
+
+
+def _cast(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    gains = np.array([rng.uniform(0.7, 1.0), rng.uniform(0.8, 1.1), rng.uniform(0.9, 1.3)])
+    return np.clip(image * gains[rng.permutation(3)], 0, 255).astype(np.uint8)
+
+
+def _noise(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    return np.clip(image + rng.normal(0, 9, image.shape), 0, 255).astype(np.uint8)
+
+
+def _motion(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    kernel = np.zeros((5, 5), np.float32)
+    kernel[2, :4] = 1 / 4
+    return cv2.filter2D(image, -1, kernel)
+
+
+VARIANTS: dict[str, tuple[Degrade | None, int]] = {  # degradation, JPEG quality of the written frame
+    "original": (None, 0),
+    "small": (lambda im, rng: cv2.resize(im, None, fx=0.72, fy=0.72, interpolation=cv2.INTER_AREA), 85),
+    "blur": (lambda im, rng: cv2.GaussianBlur(im, (0, 0), 1.3), 85),
+    "motion": (_motion, 85),
+    "dim": (lambda im, rng: _dim(im.astype(np.float32), rng), 85),
+    "cast": (lambda im, rng: _cast(im.astype(np.float32), rng), 85),
+    "noise": (lambda im, rng: _noise(im.astype(np.float32), rng), 45),
+}
+
+
+def write_variant(dataset: Path, out: Path, name: str, count: int) -> Path:
+    """The first ``count`` frames of ``dataset`` degraded as ``name``, with their labels, under ``out``."""
+    if name == "original":
+        return dataset
+    target = out / name
+    labels = [json.loads(line) for line in (dataset / "labels.jsonl").read_text().splitlines()][:count]
+    written = target / "labels.jsonl"
+    if written.is_file() and len(written.read_text().splitlines()) == len(labels):
+        return target
+    degrade, quality = VARIANTS[name]
+    (target / "frames").mkdir(parents=True, exist_ok=True)
+    for label in labels:
+        rng = np.random.default_rng([label["index"], len(name)])
+        image = cv2.imread(str(dataset / label["image"]), cv2.IMREAD_COLOR)
+        path = (target / label["image"]).with_suffix(".jpg")
+        cv2.imwrite(str(path), degrade(image, rng), [cv2.IMWRITE_JPEG_QUALITY, quality])
+        label["image"] = str(path.relative_to(target))
+    (target / "labels.jsonl").write_text("".join(json.dumps(label) + "\n" for label in labels))
+    return target
+
+
+def score_variant(args: tuple[str, Path, int]) -> tuple[str, dict]:
+    """Inspect the first ``count`` frames of one variant (no CNN) and score the address reading."""
+    name, folder, count = args
+    from mailpiece.cli.report import truths_of
+    from mailpiece.datasets.labels import read_labels
+    from mailpiece.inspect.evaluation import score_addresses
+    from mailpiece.inspect.factory import build_inspector, use_one_core
+    from mailpiece.inspect.frame import Frame
+
+    use_one_core()
+    labels = read_labels(folder)[:count]
+    inspector = build_inspector(cnn=False)
+    results = [inspector(Frame.from_path(folder / label.image)) for label in labels]
+    return name, score_addresses(results, truths_of(labels)).to_dict()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("dataset", type=Path, help="a labelled dataset folder (mailpiece synth)")
+    parser.add_argument("--count", type=int, default=300, help="frames per variant (the first N)")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/camera-stress"), help="where variants go")
+    parser.add_argument(
+        "--variants", default=",".join(VARIANTS), help="comma-separated, of: " + ", ".join(VARIANTS)
+    )
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="variants scored at once")
+    args = parser.parse_args()
+
+    names = [n.strip() for n in args.variants.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(VARIANTS))
+    if unknown:
+        parser.error(f"unknown variant(s): {', '.join(unknown)}")
+    folders = {name: write_variant(args.dataset, args.out, name, args.count) for name in names}
+    # Spawned, not forked: a fork of a process that has run OpenCV's and numpy's thread pools can hang.
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, args.workers), mp_context=spawn) as pool:
+        scores = dict(pool.map(score_variant, [(name, folders[name], args.count) for name in names]))
+
+    table = Table(title=f"{args.dataset}: first {args.count} frames per variant (no CNN, one core each)")
+    for column in ("variant", "sortable finalised right", "read rate", "mis-sorts", "held for review"):
+        table.add_column(column, justify="right" if column != "variant" else "left")
+    for name in names:
+        s = scores[name]
+        held = sum(s["reasons"].get(r, 0) for r in REVIEW_REASONS)
+        table.add_row(
+            name,
+            f"{s['finalized_right']}/{s['sortable']}",
+            f"{100 * s['finalization_rate']:.1f}%",
+            f"{s['missorted']} ({100 * s['missort_rate']:.1f}%)",
+            str(held),
+        )
+    Console().print(table)
+
+
+if __name__ == "__main__":
+    main()
