@@ -5,10 +5,11 @@ a grey striped belt is not. So several cues each propose a region: pixels unlike
 along the frame border, the bright or the dark side of an Otsu split, pixels like the paper at the
 frame's centre (each also with thin bridges to belt stripes opened). Each region's rectangle is scored
 by how much of its outline lies on a paper edge (:mod:`piece_edges`); the whole frame competes too, as a
-flat scan, scored by how much of the frame border looks like that paper. The winner is snapped onto the
-edges. The result is the piece's quadrilateral in frame pixels and a straightened, landscape crop (a
-nearly square one is turned so its lines of print run across); whether that crop is upside down is the
-facing stage's question.
+flat scan, scored by how much of the frame border looks like that paper. When no region gives a good
+outline (a belt of nearly the paper's shade), a rectangle fitted to the edges alone competes last. The
+winner is snapped onto the edges. The result is the piece's quadrilateral in frame pixels and a
+straightened, landscape crop (a nearly square one is turned so its lines of print run across); whether
+that crop is upside down is the facing stage's question.
 """
 
 from __future__ import annotations
@@ -19,7 +20,13 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from mailpiece.inspect.piece_edges import edge_step, edge_support, lab_gradient, snap_to_edges
+from mailpiece.inspect.piece_edges import (
+    edge_step,
+    edge_support,
+    lab_gradient,
+    outline_from_edges,
+    snap_to_edges,
+)
 from mailpiece.inspect.print_marks import chars_in_rows, dark_marks, print_marks, print_outside
 
 _WORK_WIDTH = 480  # px; location runs on a small copy, the warp on the full frame
@@ -41,6 +48,13 @@ MIN_ROWS_DOWN = 20  # characters in rows down a piece before its print is taken 
 # card in large type, 1.8). On the 4,000 frames no crop under SQUARE_ASPECT that reads across came near;
 # three longer ones did (aspect 1.4-1.5, 1.5-1.8 times), which is why only nearly square crops are asked.
 ROWS_DOWN_RATIO = 1.5
+# An outline fitted to the edges alone counts only with this share of the frame or more between it and
+# the border on every side: belt all round. A flat scan's panels (a fold, a two-tone stock) reach the border.
+BELT_MARGIN = 0.02
+# ... and is tried when no region's outline scored this much (edge support and shape).
+WEAK_OUTLINE = 0.8
+# An outline under this share of the frame is an unlikely piece (scored down; never fitted to edges alone).
+SMALL_PIECE = 0.2
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,7 +238,8 @@ def _plausibility(quad: np.ndarray, frame_area: float) -> float:
     sides = sorted(float(np.linalg.norm(quad[i] - quad[i - 1])) for i in (1, 2))
     aspect = sides[1] / max(1e-3, sides[0])
     share = cv2.contourArea(quad) / frame_area
-    return (0.0 if 1.1 <= aspect <= 3.0 else -0.3) + 0.1 * min(share, 0.6) - (0.3 if share < 0.2 else 0.0)
+    small_piece = 0.3 if share < SMALL_PIECE else 0.0
+    return (0.0 if 1.1 <= aspect <= 3.0 else -0.3) + 0.1 * min(share, 0.6) - small_piece
 
 
 def _border_paper_share(paper: np.ndarray) -> float:
@@ -246,22 +261,42 @@ def find_piece_quad(small: np.ndarray) -> np.ndarray | None:
     paper = _full_size(paper_distance(lab[::2, ::2]) < 4.0, lab.shape)
     best_score, best_quad = 0.3 + 0.6 * _border_paper_share(paper), None
     marks: np.ndarray | None = None  # found once, the first time an outline could win
+
+    def consider(quad: np.ndarray) -> None:
+        nonlocal best_score, best_quad, marks
+        score = edge_support(gx, gy, quad, step) + _plausibility(quad, frame_area)
+        if score <= best_score:
+            return
+        marks = print_marks(small) if marks is None else marks
+        if print_outside(marks, quad) < PRINT_OUTSIDE_CHARS:
+            best_score, best_quad = score, quad
+
     for mask in candidate_regions(small, lab, paper, lambda: enclosed_mask(gx, gy, step)):
         for quad in region_quads(mask):
-            score = edge_support(gx, gy, quad, step) + _plausibility(quad, frame_area)
-            if score <= best_score:
-                continue
-            marks = print_marks(small) if marks is None else marks
-            if print_outside(marks, quad) < PRINT_OUTSIDE_CHARS:
-                best_score, best_quad = score, quad
+            consider(quad)
         if best_score >= CLEAR_OUTLINE:
             break  # paper edge nearly all round: no other cue will find a better outline
+    if best_quad is None or best_score < WEAK_OUTLINE:
+        # No region beat the whole frame, or only weakly: a flat scan, or a piece on a belt of nearly its
+        # own shade that no colour or closed-edge mask separates. An outline fitted to the edges alone, with
+        # belt showing all round it, is the latter (a panel of a flat scan found so reaches the border).
+        fitted = outline_from_edges(gx, gy, step)
+        big_enough = fitted is not None and cv2.contourArea(fitted) >= SMALL_PIECE * frame_area
+        if big_enough and _belt_all_round(fitted, small.shape):
+            consider(fitted)  # not a label or a window: those are a small part of the frame
     if best_quad is None:
         return None
     snapped = snap_to_edges(gx, gy, best_quad)
     return (
         snapped if edge_support(gx, gy, snapped, step) >= edge_support(gx, gy, best_quad, step) else best_quad
     )
+
+
+def _belt_all_round(quad: np.ndarray, shape: tuple[int, ...]) -> bool:
+    """Whether every corner of ``quad`` lies at least :data:`BELT_MARGIN` of the frame inside its border."""
+    height, width = shape[:2]
+    margin = np.array([BELT_MARGIN * width, BELT_MARGIN * height], np.float32)
+    return bool((quad >= margin).all() and (quad <= np.array([width - 1, height - 1]) - margin).all())
 
 
 def locate_piece(frame: np.ndarray) -> LocatedPiece | None:

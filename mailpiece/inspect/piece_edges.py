@@ -8,6 +8,8 @@ crease or a light belt stripe) runs over flat paper for much of its length. Meas
 
 from __future__ import annotations
 
+import math
+
 import cv2
 import numpy as np
 
@@ -129,3 +131,83 @@ def snap_to_edges(gx: np.ndarray, gy: np.ndarray, quad: np.ndarray, reach: int =
     sides = [_snap_side(gx, gy, q[i], q[(i + 1) % 4], reach) for i in range(4)]
     snapped = np.array([_intersection(sides[i - 1], sides[i]) for i in range(4)], np.float32)
     return q if float(np.abs(snapped - q).max()) > 2.5 * reach else snapped
+
+
+# The outline search straight from the edges (``outline_from_edges``): the turns tried (degrees; pieces lie
+# within about ±10° of the belt's direction), the strongest lines kept per direction and turn, and the
+# smallest side, as a share of the frame's, a piece can have.
+FIT_ANGLES = np.arange(-12.0, 12.01, 2.0)
+FIT_LINES = 6
+FIT_MIN_SIDE = 0.3
+
+
+def outline_from_edges(gx: np.ndarray, gy: np.ndarray, step: float) -> np.ndarray | None:
+    """The rectangle, turned a little, whose four sides lie on edges across them over most of their
+    length, found from the edges alone (no region around it): for when no colour or closed-edge region
+    gives the piece (a light belt of nearly the paper's shade, whose texture leaves no closed outline).
+
+    At each turn in :data:`FIT_ANGLES`, on a half-size copy, the pixels with an edge across a side at
+    that turn are rotated upright; the :data:`FIT_LINES` rows and columns with the most of them are the
+    candidate sides, and of every rectangle they make (sides at least :data:`FIT_MIN_SIDE` of the frame's)
+    the one with the most of its outline on edges (plus a little for its size) wins. Corners TL, TR, BR,
+    BL in ``gx``'s pixels; None when no turn gives two lines each way.
+    """
+    gx, gy = gx[::2, ::2], gy[::2, ::2]
+    height, width = gx.shape
+    pad = int(math.ceil(0.25 * max(height, width)))  # room for the corners of the turned frame
+    size = (width + 2 * pad, height + 2 * pad)
+    best, best_quad = 0.0, None
+    for degrees in FIT_ANGLES:
+        turn = math.radians(float(degrees))
+        cos, sin = math.cos(turn), math.sin(turn)
+        rotation = cv2.getRotationMatrix2D((width / 2 + pad, height / 2 + pad), float(degrees), 1.0)
+        warp = np.vstack([rotation, [0, 0, 1]]) @ np.array([[1, 0, pad], [0, 1, pad], [0, 0, 1]], np.float64)
+        across_rows = (np.abs(gy * cos - gx * sin) > step).astype(np.uint8)  # sides along the turned x axis
+        across_cols = (np.abs(gx * cos + gy * sin) > step).astype(np.uint8)
+        rows = cv2.warpAffine(across_rows, warp[:2], size, flags=cv2.INTER_NEAREST)
+        cols = cv2.warpAffine(across_cols, warp[:2], size, flags=cv2.INTER_NEAREST)
+        rows = cv2.dilate(rows, np.ones((3, 1), np.uint8))  # a side may be a pixel off the turned grid
+        cols = cv2.dilate(cols, np.ones((1, 3), np.uint8))
+        ys, xs = _strongest(rows.sum(axis=1)), _strongest(cols.sum(axis=0))
+        y0, y1 = _pairs(ys, FIT_MIN_SIDE * height)
+        x0, x1 = _pairs(xs, FIT_MIN_SIDE * width)
+        if not len(y0) or not len(x0):
+            continue
+        along_rows = np.pad(np.cumsum(rows, axis=1, dtype=np.int32), ((0, 0), (1, 0)))
+        along_cols = np.pad(np.cumsum(cols, axis=0, dtype=np.int32), ((1, 0), (0, 0)))
+        top, left = np.meshgrid(y0, x0, indexing="ij")
+        bottom, right = np.meshgrid(y1, x1, indexing="ij")
+        on_edges = (
+            along_rows[top, right + 1] - along_rows[top, left]
+            + along_rows[bottom, right + 1] - along_rows[bottom, left]
+            + along_cols[bottom + 1, left] - along_cols[top, left]
+            + along_cols[bottom + 1, right] - along_cols[top, right]
+        )  # fmt: skip
+        perimeter = 2 * (right - left + 1) + 2 * (bottom - top + 1)
+        share = (right - left) * (bottom - top) / float(height * width)
+        score = on_edges / perimeter + 0.1 * np.minimum(share, 0.6)
+        i = np.unravel_index(int(np.argmax(score)), score.shape)
+        if score[i] > best:
+            x, y = (left[i], right[i]), (top[i], bottom[i])
+            corners = np.array([[x[0], y[0]], [x[1], y[0]], [x[1], y[1]], [x[0], y[1]]])
+            back = np.linalg.inv(warp) @ np.vstack([corners.T, np.ones(4)])
+            best, best_quad = float(score[i]), (2 * back[:2].T).astype(np.float32)
+    return best_quad
+
+
+def _strongest(profile: np.ndarray, gap: int = 4) -> np.ndarray:
+    """The :data:`FIT_LINES` highest points of a profile at least ``gap`` apart, in order."""
+    chosen: list[int] = []
+    for i in np.argsort(profile, kind="stable")[::-1]:
+        if profile[i] <= 0 or len(chosen) == FIT_LINES:
+            break
+        if all(abs(int(i) - c) >= gap for c in chosen):
+            chosen.append(int(i))
+    return np.array(sorted(chosen), np.intp)
+
+
+def _pairs(lines: np.ndarray, min_gap: float) -> tuple[np.ndarray, np.ndarray]:
+    """Every (first, second) pair of the lines at least ``min_gap`` apart."""
+    first, second = np.meshgrid(lines, lines, indexing="ij")
+    keep = second - first >= min_gap
+    return first[keep], second[keep]
