@@ -10,7 +10,6 @@ different ZIPs are a conflict, never a sort. What one read gives is an ``Address
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import numpy as np
@@ -37,8 +36,8 @@ from mailpiece.inspect.ocr_preprocess import (
     STANDARD_RECIPE,
     OcrRecipe,
 )
-from mailpiece.inspect.place_names import zip_neighbours
 from mailpiece.inspect.reading import NOTHING_READ, AddressReading
+from mailpiece.inspect.reading_agreement import backs, disputes
 from mailpiece.inspect.zip_directory import ZipDirectory
 
 __all__ = [
@@ -282,7 +281,7 @@ class ReadingAttempt:
         # The second model misreads a crop the same way on two preparations (FORT WORTH 76109 read as
         # 76199 by both): a reading of it is backed only by the standard model or the line engine.
         others = [r for r in self._same_block(best) if not (best.second_model and r.second_model)]
-        return any(_backs(r, best, contested) for r in others)
+        return any(backs(r, best, contested) for r in others)
 
     def faint_pass(self) -> AddressReading:
         """The last resort for print too pale for the layout and the standard ink stretch: find the lines
@@ -334,7 +333,7 @@ class ReadingAttempt:
         same_block = self._same_block(best)
         others = [r for r in same_block if r.address is not None and r.address.verified]
         rivals = {r.address.zip5 for r in others if r.address.confidence >= accept} - {best.address.zip5}
-        rivals |= {r.address.zip5 for r in others if _disputes(r, best)}
+        rivals |= {r.address.zip5 for r in others if disputes(r, best)}
         if rivals:
             why = f"other readings of the block verify to {', '.join(sorted(rivals))}"
             return best.capped(self.reader.below_accept, why)
@@ -371,48 +370,3 @@ def _contenders(candidates: list[BlockCandidate]) -> list[BlockCandidate]:
     reads and verifies just as well as the destination, so OCR must never promote it over the block that
     sits where destinations sit."""
     return [c for c in candidates if c.score >= candidates[0].score - LAYOUT_MARGIN]
-
-
-# Five digits standing alone, or opening a nine-digit ZIP+4 written without its hyphen.
-_ZIP_RUN = re.compile(r"(?<!\d)(\d{5})(?:\d{4})?(?!\d)")
-
-
-def _disputes(reading: AddressReading, best: AddressReading) -> bool:
-    """Whether ``reading`` verified to a ZIP of ``best``'s town one keystroke from ``best``'s and read the
-    digit in dispute as that sibling has it, however unsure it was or whatever else the directory had to
-    repair (HARRISBURG 17102 read once against ``17163`` and ``17183``, both repaired to 17103: the last
-    digit, the one the siblings differ in, read 3 each time)."""
-    address, other = best.address, reading.address
-    read = reading.read_zip5
-    if read is None or not read.isdigit() or other.zip5 == address.zip5 or other.zip5 is None:
-        return False
-    same_town = (other.state, other.city) == (address.state, address.city)
-    if not same_town or other.zip5 not in zip_neighbours(address.zip5):
-        return False
-    differ = [i for i in range(5) if other.zip5[i] != address.zip5[i]]
-    return all(read[i] == other.zip5[i] for i in differ)
-
-
-def _backs(reading: AddressReading, best: AddressReading, contested: frozenset[int]) -> bool:
-    """Whether ``reading`` vouches for ``best``'s ZIP against its town's siblings one keystroke away.
-
-    It does when it read the same five digits (its city need not verify) without the directory changing
-    one; the digits count as read when a line has them as a run of their own, even if it did not parse
-    (``GILBERT, (7.85234``: the state lost in a smudge). When ``best`` itself was read as it stands, a
-    reading the directory repaired onto the same ZIP also vouches, if it read every ``contested`` digit
-    (where the siblings differ) as ``best`` has it: its repair touched no digit a sibling disputes
-    (``CLAREMORE, OK 74817`` repaired to 74017 backs a reading of 74017 against 74018 and 74019). Two
-    repaired readings are not enough: a crop misread in two places (``60936``, ``80836`` for 80938) is
-    likely misread in the contested digit too, the same way each time.
-    """
-    verdict = reading.verdict
-    zip5 = best.address.zip5
-    if verdict is not None and verdict.zip5 == zip5:
-        if "zip" not in verdict.changed:
-            return True
-        read, best_as_read = reading.read_zip5, "zip" not in best.verdict.changed
-        if best_as_read and contested and read is not None and all(read[i] == zip5[i] for i in contested):
-            return True
-    if reading.address is None or not reading.address.lines:
-        return False
-    return any(zip5 in _ZIP_RUN.findall(line) for line in reading.address.lines)
