@@ -4,7 +4,7 @@ the distances a misread is measured by (letters in a name, keystrokes in a ZIP).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
@@ -28,6 +28,11 @@ def edit_distance(a: str, b: str, limit: int) -> int:
 
     rapidfuzz computes it in C: the place search scores thousands of names for a garbled last line."""
     return OSA.distance(a, b, score_cutoff=limit)
+
+
+def digits_differing(zip5: str, others: Iterable[str]) -> frozenset[int]:
+    """The positions (0-4) where any of ``others`` differs from ``zip5``."""
+    return frozenset(i for other in others for i in range(5) if other[i] != zip5[i])
 
 
 def zip_neighbours(zip5: str) -> Iterator[str]:

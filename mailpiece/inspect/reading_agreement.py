@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from mailpiece.inspect.place_names import zip_neighbours
+from mailpiece.inspect.place_names import digits_differing, zip_neighbours
 from mailpiece.inspect.reading import AddressReading
 
 __all__ = ["backs", "disputes"]
@@ -31,8 +31,7 @@ def disputes(reading: AddressReading, best: AddressReading) -> bool:
     same_town = (other.state, other.city) == (address.state, address.city)
     if not same_town or other.zip5 not in zip_neighbours(address.zip5):
         return False
-    differ = [i for i in range(5) if other.zip5[i] != address.zip5[i]]
-    return all(read[i] == other.zip5[i] for i in differ)
+    return all(read[i] == other.zip5[i] for i in digits_differing(address.zip5, [other.zip5]))
 
 
 def backs(reading: AddressReading, best: AddressReading, contested: frozenset[int]) -> bool:

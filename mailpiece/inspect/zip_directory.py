@@ -21,7 +21,13 @@ from mailpiece.inspect.address_repairs import (
     two_digit_misread,
 )
 from mailpiece.inspect.config import AddressThresholds
-from mailpiece.inspect.place_names import ZipEntry, edit_distance, normalise_city, zip_neighbours
+from mailpiece.inspect.place_names import (
+    ZipEntry,
+    digits_differing,
+    edit_distance,
+    normalise_city,
+    zip_neighbours,
+)
 from mailpiece.inspect.place_search import PlaceMatch, PlaceSearch
 from mailpiece.inspect.result import Address
 
@@ -126,14 +132,12 @@ class ZipDirectory:
         """The positions (0-4) where ``zip5`` differs from the town's ZIPs one keystroke away: the digits
         a second reading must agree on to tell the ZIP from its siblings (empty when it has none)."""
         near = set(zip_neighbours(zip5))
-        siblings = [z for z in self.zips_for(state, city) if z in near]
-        return frozenset(i for z in siblings for i in range(5) if z[i] != zip5[i])
+        return digits_differing(zip5, (z for z in self.zips_for(state, city) if z in near))
 
     def contested_digits_in_state(self, zip5: str, state: str) -> frozenset[int]:
         """As :meth:`contested_digits`, among every ZIP of the state: for a ZIP read without its city."""
         in_state = (self._by_zip.get(z) for z in zip_neighbours(zip5))
-        siblings = [entry.zip5 for entry in in_state if entry is not None and entry.state == state]
-        return frozenset(i for z in siblings for i in range(5) if z[i] != zip5[i])
+        return digits_differing(zip5, (e.zip5 for e in in_state if e is not None and e.state == state))
 
     def check(
         self,
