@@ -299,8 +299,13 @@ def _score(block: list[TextLine], width: int, height: int) -> float:
     score += 0.8 * max(0.0, 1 - abs(cx - 0.55) / 0.45) + 0.8 * max(0.0, 1 - abs(cy - 0.6) / 0.45)
     if in_return_corner(block, width, height):
         score -= 1.5
-    if x1 > 0.75 * width and y0 < 0.3 * height and cy < 0.4:
-        score -= 1.0  # the postage corner
+    # The postage corner: a block reaching into it from above. Not when its last line sits lower: an
+    # address whose block took in a cancel's wavy lines or a stamp's edge above it (the last line of an
+    # address is never up in that corner).
+    last = max(block, key=lambda line: line.box[3])
+    last_cy = (last.box[1] + last.box[3]) / 2 / height
+    if x1 > 0.75 * width and y0 < 0.3 * height and cy < 0.4 and last_cy < 0.4:
+        score -= 1.0
     heights = [line.height for line in block]
     if max(heights) > 0.12 * height:
         score -= 0.6  # display type: slogans and advertising, not an address

@@ -69,6 +69,21 @@ def test_a_return_address_in_large_type_reaching_past_the_middle_is_still_flagge
     assert _holds(candidates[0].box, 800, 580) and not candidates[0].in_return_corner
 
 
+def test_an_address_block_that_took_in_marks_above_it_is_not_the_postage_corner() -> None:
+    # Held-out fonts seed 21070, piece 757 (837x583): a cancel's wavy lines over the stamps joined the top of
+    # the destination block, so the block reached up into the postage corner and was ranked below four
+    # specks; its last line is far below that corner. A meter's imprint lines in the corner stay ranked low.
+    piece = np.full((583, 837, 3), 235, np.uint8)
+    cancel = [(631, 143, 684, 164), (606, 184, 737, 204)]
+    address = [(523, 230, 746, 250), (522, 263, 808, 284), (521, 296, 793, 318)]
+    meter = [(690, 20, 820, 38), (690, 46, 820, 64), (690, 72, 820, 90)]
+    lines = [TextLine(box=box) for box in meter + cancel + address]
+    candidates = find_address_candidates(piece, limit=5, lines=lines)
+    assert len(candidates[0].lines) == 5 and _holds(candidates[0].box, 600, 300), candidates[0].box
+    corner = next(c for c in candidates if _holds(c.box, 700, 50))
+    assert corner.score < candidates[0].score - 1.0
+
+
 def test_light_print_on_dark_stock_is_found_line_by_line() -> None:
     piece = draw_piece(paper=(120, 60, 20), ink=(240, 240, 240))  # white on a dark blue envelope
     lines = [line for line in merge_row_fragments(find_text_lines(piece)[0]) if line.box[1] > 300]
