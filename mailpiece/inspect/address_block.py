@@ -391,4 +391,3 @@ def joined_with_fragment(upper: BlockCandidate, lower: BlockCandidate) -> BlockC
         return None  # the fragment lies inside the block's box: the same crop, read once is enough
     lines = tuple(sorted(upper.lines + lower.lines, key=lambda line: (line.box[1], line.box[0])))
     return BlockCandidate(box=box, lines=lines, score=upper.score, foreign=upper.foreign + lower.foreign)
-

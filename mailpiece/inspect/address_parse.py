@@ -24,8 +24,8 @@ from mailpiece.inspect.address_fields import (
 from mailpiece.inspect.ocr import OcrLine
 
 __all__ = [
-    "LOST_DIGIT", "STATE_CODES", "WILDCARD", "LastLineReading", "ParsedAddress", "fits_zip_pattern",
-    "is_zip_pattern", "parse_address", "unknown_digits",
+    "LOST_DIGIT", "LOST_ZIP", "STATE_CODES", "WILDCARD", "LastLineReading", "ParsedAddress",
+    "fits_zip_pattern", "is_zip_pattern", "parse_address", "unknown_digits",
 ]  # fmt: skip
 
 _EDGE_JUNK = "\"'`.,:;|!~_-—–*()[]{}<>=+^«»“”‘’"
@@ -39,10 +39,19 @@ WILDCARD_MIN_DIGITS = 3
 # A ZIP read with one digit lost somewhere ("4301" for 43017 or 43107): "4301*", the four digits read, in
 # order, and the mark. Only the directory can place it, and only when one of the town's ZIPs fits.
 LOST_DIGIT = "*"
+# A last line whose ZIP was lost altogether ("NEOSHO RAPIDS, KS 1": a stain, a fold or a faint field):
+# only a town with a single ZIP, read exactly beside its state, can fill it in.
+LOST_ZIP = WILDCARD * 5
+# At most this many words may follow the state of such a line, with this many digits (or letters OCR
+# makes of digits: ``ZOOBS`` is a ZIP misread, not lost) among them in all.
+LOST_ZIP_TAIL_WORDS = 2
+LOST_ZIP_TAIL_DIGITS = 2
 MAX_READINGS = 16
 # Words of junk after a last line's ZIP that may be dropped (see _read_before_junk).
 MAX_JUNK_WORDS = 4
 _CLEAN_ZIP = re.compile(r"\d{5}(-\d{4})?")
+# A ZIP+4 whose ZIP lost digits ("573-2374" for 95573-2374: a crease across its start).
+_SHORT_ZIP_PLUS4 = re.compile(r"(\d{3,4})[-–—~](\d{4})")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -60,7 +69,8 @@ class LastLineReading:
 class ParsedAddress:
     """An address block split into fields; ``readings`` holds every candidate last-line reading, best first.
     ``zip5`` is five digits, or a pattern when no line had a whole ZIP (the directory may fill it in from
-    the town): four digits and one ``WILDCARD``, three and two (the end lost), or four and ``LOST_DIGIT``.
+    the town): four digits and one ``WILDCARD``, three and two (the end lost, or the start before a
+    ZIP+4), four and ``LOST_DIGIT``, or ``LOST_ZIP`` (a city and state with no ZIP beside them).
 
     ``zip_confidence``/``city_confidence`` are the OCR confidences (0..1) of the words the ZIP and the
     city/state came from, or None when the lines were plain text.
@@ -111,7 +121,7 @@ def parse_address(lines: Sequence[str | OcrLine]) -> ParsedAddress:
         rank = _last_line_rank(readings[0])
         if rank > best_rank:
             best, best_rank = (index, readings, tokens, spans), rank
-        if rank == 2:
+        if rank == 3:
             break  # the last line with a state and a whole ZIP wins; junk lines after it were skipped
     if best is None:
         return ParsedAddress(lines=texts, **_name_and_street(texts, len(texts)))
@@ -136,11 +146,14 @@ def parse_address(lines: Sequence[str | OcrLine]) -> ParsedAddress:
 
 
 def _last_line_rank(top: LastLineReading) -> int:
-    """How good a last line the reading makes: 2 with a state and a whole ZIP, 1 with a state and a ZIP
-    missing a character (a junk line below the address must not win over the real one above), else 0."""
-    if top.state is None:
+    """How good a last line the reading makes: 3 with a state and a whole ZIP, 2 with a state and a ZIP
+    missing a character (a junk line below the address must not win over the real one above), 1 with a
+    ZIP and no state, 0 with a state and no ZIP at all (the last resort: a city and state alone)."""
+    if top.zip5 == LOST_ZIP:
         return 0
-    return 2 if top.zip5.isdigit() else 1
+    if top.state is None:
+        return 1
+    return 3 if top.zip5.isdigit() else 2
 
 
 def is_zip_pattern(zip5: str) -> bool:
@@ -190,7 +203,28 @@ def _read_last_line(tokens: list[_Token]) -> tuple[list[LastLineReading], tuple[
         found = _read_zip_from_right(texts[:-1], DROPPED_CHAR_PENALTY / 2)
     if found is None:
         found = _read_before_junk(texts)
+    if found is None:
+        found = _read_without_zip(texts)
     return found
+
+
+def _read_without_zip(texts: list[str]) -> tuple[list[LastLineReading], tuple[int, int]] | None:
+    """``CITY ST`` with its ZIP lost (``NEOSHO RAPIDS, KS 1``, ``ROCKFORD IL GO``): a state of two letters
+    as printed after a city without digits, then at most ``LOST_ZIP_TAIL_WORDS`` words of junk with at
+    most ``LOST_ZIP_TAIL_DIGITS`` digits or digit-like letters (more would be a ZIP misread, not lost).
+    The ZIP is ``LOST_ZIP``: the directory fills it in only from a town that has one ZIP."""
+    for end in range(len(texts), max(1, len(texts) - LOST_ZIP_TAIL_WORDS - 1), -1):
+        tail, state, city = texts[end:], texts[end - 1].upper(), texts[: end - 1]
+        if sum(c.isdigit() or c in DIGIT_READINGS for word in tail for c in word) > LOST_ZIP_TAIL_DIGITS:
+            return None
+        if len(state) == 2 and state.isalpha() and state in STATE_CODES:
+            if any(c.isdigit() for word in city for c in word):
+                return None
+            penalty = DROPPED_CHAR_PENALTY * len(tail)
+            city_name = " ".join(city).upper()
+            reading = LastLineReading(zip5=LOST_ZIP, zip4=None, state=state, city=city_name, penalty=penalty)
+            return [reading], (end, len(texts))
+    return None
 
 
 def _read_before_junk(texts: list[str]) -> tuple[list[LastLineReading], tuple[int, int]] | None:
@@ -229,7 +263,10 @@ def _read_zip_from_right(
             states = [s for s in states if s[0] in STATE_CODES and s[1] == 0.0]
             if not states or any(c.isdigit() for word in before[:-1] for c in word):
                 continue
-        zip_options = _zip_readings(zip_text, min_digits=2 if has_state else 3, wildcard=has_state)
+        if zip_field.front_lost:
+            zip_options = [(2 * WILDCARD + zip_text, DROPPED_CHAR_PENALTY)]
+        else:
+            zip_options = _zip_readings(zip_text, min_digits=2 if has_state else 3, wildcard=has_state)
         if not zip_options:
             continue
         zip4_options = _digit_readings(zip4_text, min_digits=2) if zip4_text else [("", 0.0)]
@@ -258,6 +295,7 @@ class _ZipField:
     zip4: str | None
     glued_state: str | None  # "CT" of "CT06103"
     needs_state: bool = False  # only a state beside it makes this a ZIP (a stray mark, a lost digit)
+    front_lost: bool = False  # three digits before a ZIP+4: the ZIP's start was lost, not its end
 
 
 def _split_zip(tail: list[str]) -> _ZipField | None:
@@ -265,8 +303,9 @@ def _split_zip(tail: list[str]) -> _ZipField | None:
 
     Accepts ``06103``, ``06103-1234``, ``061031234``, ``06103 1234``, ``CT06103`` and stray dots or
     quotes inside the ZIP (``061.03``). Beside a state only: a stray mark in the ZIP (``594408``), a
-    ZIP+4 whose hyphen was read as a digit (``5655649534``), and a ZIP whose end a stain or the crop took
-    (``168``, ``4301``: the directory may fill it in from the town's own ZIPs).
+    ZIP+4 whose hyphen was read as a digit (``5655649534``), a ZIP whose end a stain or the crop took
+    (``168``, ``4301``: the directory may fill it in from the town's own ZIPs), and a ZIP+4 whose ZIP
+    lost digits (``573-2374``: three digits there lost the ZIP's start, the end sits at the hyphen).
     """
     if len(tail) > 2 or (len(tail) == 2 and len(tail[1]) != 4):
         return None
@@ -294,6 +333,10 @@ def _zip_field(joined: str, *, glued: str | None, single: bool) -> _ZipField | N
     """The ZIP field in the joined text of the tokens after the city (see :func:`_split_zip`)."""
     if len(joined) >= 7 and joined[5] in _ZIP_SEPARATORS:
         return _ZipField(joined[:5], joined[6:] if len(joined) <= 10 else None, glued)
+    short = _SHORT_ZIP_PLUS4.fullmatch(joined)
+    if short and single and not glued:
+        zip5, zip4 = short.groups()
+        return _ZipField(zip5, zip4, None, needs_state=True, front_lost=len(zip5) == 3)
     joined = "".join(c for c in joined if c not in ".,'`")
     if any(c in _ZIP_SEPARATORS for c in joined[:5]):
         return None  # a hyphen inside the first five: "S732-9" is not ZIP 57329 with a stray mark

@@ -12,7 +12,15 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from mailpiece.inspect.address_parse import ParsedAddress, fits_zip_pattern, is_zip_pattern, unknown_digits
+from mailpiece.inspect.address_parse import (
+    LOST_DIGIT,
+    LOST_ZIP,
+    WILDCARD,
+    ParsedAddress,
+    fits_zip_pattern,
+    is_zip_pattern,
+    unknown_digits,
+)
 from mailpiece.inspect.address_repairs import (
     COST_SCALE,
     SMALL_TOWN_ZIPS,
@@ -43,6 +51,10 @@ TIE_MARGIN = 0.3
 # A place found only by the joint search (:mod:`mailpiece.inspect.place_search`) stays below the reader's
 # "good enough", so its other recipes still get their say.
 PLACE_SEARCH_MAX_CONFIDENCE = 0.85
+# A ZIP read incompletely (lost digits, or none at all) beside a town read exactly that has one ZIP only:
+# the town vouches for it, at the cost of this many repaired digits (below "confident", so the reader
+# still tries its other recipes; a whole ZIP read by one of them wins).
+TOWN_ZIP_COST = 3.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +102,7 @@ class _Hypothesis:
     city: str
     cost: float
     state_only: bool = False  # no city was read: only the state vouches for the ZIP
+    town_only: bool = False  # the ZIP was not read whole: the town's only ZIP, vouched for by its name
 
 
 class ZipDirectory:
@@ -174,6 +187,9 @@ class ZipDirectory:
             note += f"; {len(rivals) - 1} other equally good reading(s): {others}"
         if best.state_only:
             note += " (checked against the state only: no city was read)"
+        if best.town_only:
+            read = "nothing" if parsed.zip5 == LOST_ZIP else parsed.zip5
+            note += f" (the ZIP read {read}: the town's only ZIP)"
         return AddressVerdict(
             zip5=best.entry.zip5, zip4=parsed.zip4, city=best.city, state=best.entry.state, verified=True,
             corrected=bool(changed), confidence=round(confidence, 4), note=note, changed=changed,
@@ -184,7 +200,8 @@ class ZipDirectory:
         seen: set[tuple[str, str | None, str | None]] = set()
         for reading in parsed.readings:
             city = normalise_city(reading.city) if reading.city else None
-            for zip5, zip_cost in self._zip_candidates(reading.zip5, city, reading.state, thresholds):
+            candidates = self._zip_candidates(reading.zip5, city, reading.state, thresholds)
+            for zip5, zip_cost, town_only in candidates:
                 if (zip5, city, reading.state) in seen:
                     continue
                 seen.add((zip5, city, reading.state))
@@ -201,24 +218,32 @@ class ZipDirectory:
                     continue
                 place_cost, city_name = fit
                 cost = reading.penalty + zip_cost + place_cost
-                yield _Hypothesis(entry=entry, city=city_name, cost=cost, state_only=city is None)
+                yield _Hypothesis(
+                    entry=entry, city=city_name, cost=cost, state_only=city is None, town_only=town_only
+                )
 
     def _zip_candidates(
         self, zip5: str, city: str | None, state: str | None, thresholds: AddressThresholds
-    ) -> Iterator[tuple[str, float]]:
-        """The read ZIP, directory ZIPs one edit away, and the read city's only ZIP two digits away; a ZIP
-        read with unknown characters, the read town's only ZIP that fits it."""
+    ) -> Iterator[tuple[str, float, bool]]:
+        """(ZIP, cost, whether only the town vouches for it): the read ZIP, directory ZIPs one edit away,
+        and the read city's only ZIP two digits away; a ZIP read with unknown characters, the read town's
+        only ZIP that fits it; a ZIP read incompletely beside a town with a single ZIP, that ZIP when
+        what was read of it does not contradict it (:func:`_partly_read_as`)."""
         if is_zip_pattern(zip5):
+            if not (city and state) or thresholds.max_zip_edits < 1:
+                return
+            town = self._by_place.get((state, city), ())
             unknown = unknown_digits(zip5)
-            if city and state and thresholds.max_zip_edits >= unknown:
-                fits = [z for z in self._by_place.get((state, city), ()) if fits_zip_pattern(z, zip5)]
-                if len(fits) == 1:  # like a repair of each unknown digit: the town vouches for them
-                    yield fits[0], unknown * ZIP_EDIT_COST
+            fits = [z for z in town if fits_zip_pattern(z, zip5)]
+            if len(fits) == 1 and thresholds.max_zip_edits >= unknown:
+                yield fits[0], unknown * ZIP_EDIT_COST, False  # the town vouches for each unknown digit
+            elif len(town) == 1 and _partly_read_as(zip5, town[0]):
+                yield town[0], TOWN_ZIP_COST, True
             return
-        yield zip5, 0.0
+        yield zip5, 0.0, False
         if not city or thresholds.max_zip_edits < 1:
             return  # a ZIP is only repaired when a city vouches for the repair
-        yield from ((z, ZIP_EDIT_COST) for z in zip_neighbours(zip5) if z in self._by_zip)
+        yield from ((z, ZIP_EDIT_COST, False) for z in zip_neighbours(zip5) if z in self._by_zip)
         if thresholds.max_zip_edits >= 2 and state:
             # A ZIP that exists nowhere is plainly misread; a real ZIP two digits off is a conflict unless
             # both digits are ones blur turns into each other (0/6/8/9, 3/5/8, 1/7) and the town is small
@@ -228,13 +253,19 @@ class ZipDirectory:
             if not exists or len(place_zips) <= SMALL_TOWN_ZIPS:
                 two_off = [z for z in place_zips if two_digit_misread(zip5, z, confusable_only=exists)]
                 if len(two_off) == 1:  # a two-digit repair is believable only when nothing else fits
-                    yield two_off[0], 2 * ZIP_EDIT_COST
+                    yield two_off[0], 2 * ZIP_EDIT_COST, False
 
     def _contradiction(self, parsed: ParsedAddress) -> AddressVerdict:
         entry = self._by_zip.get(parsed.zip5 or "")
         # A ZIP read with an unknown character is shown in the note ("7?607"), never as the record's ZIP.
         unknown = bool(parsed.zip5) and is_zip_pattern(parsed.zip5)
         read = f"{parsed.city or '(no city)'} {parsed.state or '(no state)'}"
+        if parsed.zip5 == LOST_ZIP:  # a city and state with no ZIP: unreadable, as a line with none at all
+            return AddressVerdict(
+                zip5=None, zip4=None, city=parsed.city, state=parsed.state, verified=False, corrected=False,
+                confidence=0.0, note=f"no ZIP found beside {read} (not a town with a single ZIP)",
+                readable=False,
+            )  # fmt: skip
         if unknown:
             note = f"ZIP {parsed.zip5} has unreadable or lost digits and no single ZIP of {read} fits it"
         elif parsed.city is None and parsed.state is None:
@@ -247,6 +278,22 @@ class ZipDirectory:
             zip5=None if unknown else parsed.zip5, zip4=parsed.zip4, city=parsed.city, state=parsed.state,
             verified=False, corrected=False, confidence=0.0, note=note,
         )  # fmt: skip
+
+
+def _partly_read_as(pattern: str, zip5: str) -> bool:
+    """Whether a ZIP read incompletely could be ``zip5`` misread in one digit at most: the digits read, in
+    place (around ``WILDCARD``, or against either end of ``zip5`` for a ``LOST_DIGIT``), differ from it in
+    none, or in one beside at least three that agree. ``LOST_ZIP`` (nothing read) contradicts nothing."""
+    if LOST_DIGIT in pattern:
+        read = pattern.replace(LOST_DIGIT, "")
+        return any(_few_misread(read, zip5[i : i + len(read)]) for i in (0, 5 - len(read)))
+    pairs = [(p, z) for p, z in zip(pattern, zip5, strict=True) if p != WILDCARD]
+    return _few_misread("".join(p for p, _ in pairs), "".join(z for _, z in pairs))
+
+
+def _few_misread(read: str, true: str) -> bool:
+    wrong = sum(a != b for a, b in zip(read, true, strict=True))
+    return wrong == 0 or (wrong == 1 and len(read) - wrong >= 3)
 
 
 def _place_search_share(thresholds: AddressThresholds) -> float:

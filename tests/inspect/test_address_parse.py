@@ -8,7 +8,7 @@ import zipcodes
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mailpiece.inspect.address_parse import LOST_DIGIT, STATE_CODES, WILDCARD, parse_address
+from mailpiece.inspect.address_parse import LOST_DIGIT, LOST_ZIP, STATE_CODES, WILDCARD, parse_address
 from mailpiece.inspect.ocr import OcrLine, OcrWord
 from mailpiece.inspect.zip_directory import ZipDirectory
 
@@ -162,13 +162,36 @@ def test_a_zip_whose_end_was_lost_is_a_pattern_beside_a_real_state_only() -> Non
     assert parse_address(["DUBLIN, OH 4301"]).zip5 == f"4301{LOST_DIGIT}"  # one lost, anywhere
     # A suite or box number after a street's "STE" is no ZIP; nor is a short number without a state.
     streets = ("12 OAK LN STE 210", "5 CANYON BLVD FL 1107", "ELM ST APT 919")  # APT: AP, a dropped T
-    for line in (*streets, "HARTFORD 0610", "HARTFORD CT 12"):
+    for line in (*streets, "HARTFORD 0610"):
         assert not parse_address([line]).readable, line
+    assert parse_address(["HARTFORD CT 12"]).zip5 == LOST_ZIP  # two digits are no part of a ZIP to keep
     parsed = parse_address(["5 CANYON BLVD FL 1107", "FACKLERAL 35746"])  # a floor, then FACKLER AL
     assert (parsed.zip5, parsed.last_line_index) == ("35746", 1)
     # A whole ZIP on the line above still wins over junk with a short number below it.
     parsed = parse_address(["HARTFORD CT 06103", "MA 4135"])
     assert (parsed.zip5, parsed.last_line_index) == ("06103", 0)
+
+
+def test_a_zip_plus_4_whose_zip_lost_digits_keeps_the_digits_in_place() -> None:
+    # Three digits against the hyphen are the ZIP's end (a crease took its start); four, one lost anywhere.
+    parsed = parse_address(["RAJ PETROV", "WILLOW CREEK CA 573-2374"])
+    assert (parsed.zip5, parsed.zip4, parsed.city) == (f"{WILDCARD}{WILDCARD}573", "2374", "WILLOW CREEK")
+    assert parse_address(["MC CALLA AL 3510-8847"]).zip5 == f"3510{LOST_DIGIT}"
+    for line in ("12 OAK LN STE 210-1234", "MC CALLA 3510-8847"):  # a street's number, or no state
+        assert not parse_address([line]).readable, line
+
+
+def test_a_city_and_state_without_a_zip_is_the_last_resort_reading() -> None:
+    # The ZIP lost to a stain or a faint field, a mark or two left: a town with one ZIP can still be read.
+    for line, city in (("Neosho Rapids, KS 1", "NEOSHO RAPIDS"), ("ROCKFORD IL GO", "ROCKFORD")):
+        parsed = parse_address(["Michael T Perez", "905 W Harrison Ct.", line])
+        assert (parsed.zip5, parsed.city, parsed.last_line_index) == (LOST_ZIP, city, 2)
+    # Any line with a ZIP wins over it, even one above it or one without a state.
+    assert parse_address(["SPRINGFIELD IL 62704", "ROCKFORD IL"]).zip5 == "62704"
+    assert parse_address(["SPRINGFIELD 62704", "ROCKFORD IL"]).zip5 == "62704"
+    # Not a state as printed, digits in the "city" (a street), or too much after the state (a misread ZIP).
+    for line in ("ROCKFORD 1L", "905 HARRISON CT", "ROCKFORD IL 6O1", "ROCKFORD IL GO 1 2", "SOLIS IL ZOOBS"):
+        assert not parse_address([line]).readable, line
 
 
 def test_a_state_glued_to_city_and_zip_and_a_hyphen_read_as_a_digit() -> None:
@@ -247,7 +270,10 @@ def test_parse_never_raises_and_is_consistent(lines: list[str]) -> None:
         assert parsed.zip5 is not None and len(parsed.zip5) == 5
         unknown = parsed.zip5.count(WILDCARD) + parsed.zip5.count(LOST_DIGIT)
         known = parsed.zip5.replace(WILDCARD, "").replace(LOST_DIGIT, "")
-        assert known.isdigit() and len(known) >= 3 and unknown <= 2, "digits, at most two unknown"
+        if parsed.zip5 == LOST_ZIP:  # a city and a state printed as a state, and no ZIP
+            assert parsed.state in STATE_CODES and parsed.city and not any(c.isdigit() for c in parsed.city)
+        else:
+            assert known.isdigit() and len(known) >= 3 and unknown <= 2, "digits, at most two unknown"
         verdict = ZipDirectory.shared().check(parsed)
         assert verdict.zip5 is None or verdict.zip5.isdigit(), "a record never shows an unknown character"
         top = parsed.readings[0]

@@ -150,6 +150,32 @@ def test_a_zip_with_lost_digits_is_filled_in_only_from_a_town_with_one_fitting_z
         assert not verdict.verified and verdict.zip5 is None, last_line
 
 
+def test_a_town_with_one_zip_fills_in_a_zip_read_incompletely_unless_the_digits_read_contradict_it(
+    directory,
+) -> None:
+    # Neosho Rapids KS, Willow Creek CA, Mc Calla AL and Prospect CT each have one ZIP.
+    cases = {
+        "Neosho Rapids, KS 1": "66864",  # nothing of the ZIP read
+        "WILLOW CREEK CA 573-2374": "95573",  # its end, before the ZIP+4
+        "MC CALLA AL 3510-8847": "35111",  # four digits read, one of them wrong
+        "PROSPECT CT 0670": "06712",
+    }
+    for last_line, zip5 in cases.items():
+        verdict = check(directory, last_line)
+        assert verdict.verified and verdict.zip5 == zip5 and verdict.changed == ("zip",), verdict.note
+        assert DEFAULTS.accept_confidence <= verdict.confidence < 0.9, last_line
+    assert "the town's only ZIP" in check(directory, "Neosho Rapids, KS 1").note
+    # Digits read that contradict the town's ZIP (two or more wrong), a town with several ZIPs, a town
+    # name one letter off: no ZIP.
+    for last_line in ("READING MA 2167-5244", "BURLEY ID 2378", "ROCKFORD IL GO", "NEOSHO RAPIDZ, KS 1"):
+        verdict = check(directory, last_line)
+        assert not verdict.verified and verdict.zip5 is None, last_line
+    assert not check(directory, "ROCKFORD IL GO").readable, "no ZIP beside the town: unreadable"
+    # Nor when the directory may repair no digit at all.
+    strict = AddressThresholds(max_zip_edits=0)
+    assert not check(directory, "Neosho Rapids, KS 1", thresholds=strict).verified
+
+
 def test_the_last_letters_of_the_town_weigh_as_no_city_beside_its_own_state(directory) -> None:
     verdict = check(directory, "lle, TX 78361")  # a crop took HEBBRONVI
     assert verdict.verified and (verdict.zip5, verdict.city) == ("78361", "HEBBRONVILLE")
