@@ -11,8 +11,11 @@ frames. The degradations are deterministic per frame:
 
 - ``original``: the frames as they are (the baseline of the same run);
 - ``small``: a lower-resolution camera (0.72 of the pixels across, about 110 dpi from 150);
+- ``large``: a higher-resolution camera or a flatbed scan (1.8 times the pixels across, about 270 dpi);
 - ``blur``: defocus (Gaussian, sigma 1.3 px);
 - ``motion``: belt motion during the exposure (4 px horizontal smear);
+- ``keystone``: a camera looking at the belt at an angle (the far edge of the frame 5-9 % narrower on
+  each side than the near one, towards a random side);
 - ``dim``: poor, uneven light (0.55-0.75 of the exposure, falling off towards the corners);
 - ``cast``: a colour cast (white balance off by up to 30 % per channel);
 - ``noise``: sensor noise (sigma 9 levels) and heavy JPEG compression (quality 45).
@@ -64,11 +67,27 @@ def _motion(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return cv2.filter2D(image, -1, kernel)
 
 
+def _keystone(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    height, width = image.shape[:2]
+    corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    squeeze = rng.uniform(0.05, 0.09) * np.array([width, height], np.float32)
+    side = int(rng.integers(4))  # the far edge: top, right, bottom or left
+    moved = corners.copy()
+    along = np.array([[1, 0], [0, 1], [1, 0], [0, 1]], np.float32)[side]
+    for corner, sign in ((side, 1.0), ((side + 1) % 4, -1.0)):
+        direction = sign if side in (0, 1) else -sign
+        moved[corner] += direction * along * squeeze
+    matrix = cv2.getPerspectiveTransform(corners, moved)
+    return cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
+
+
 VARIANTS: dict[str, tuple[Degrade | None, int]] = {  # degradation, JPEG quality of the written frame
     "original": (None, 0),
     "small": (lambda im, rng: cv2.resize(im, None, fx=0.72, fy=0.72, interpolation=cv2.INTER_AREA), 85),
+    "large": (lambda im, rng: cv2.resize(im, None, fx=1.8, fy=1.8, interpolation=cv2.INTER_CUBIC), 90),
     "blur": (lambda im, rng: cv2.GaussianBlur(im, (0, 0), 1.3), 85),
     "motion": (_motion, 85),
+    "keystone": (_keystone, 85),
     "dim": (lambda im, rng: _dim(im.astype(np.float32), rng), 85),
     "cast": (lambda im, rng: _cast(im.astype(np.float32), rng), 85),
     "noise": (lambda im, rng: _noise(im.astype(np.float32), rng), 45),
