@@ -42,8 +42,8 @@ LOST_DIGIT = "*"
 # A last line whose ZIP was lost altogether ("NEOSHO RAPIDS, KS 1": a stain, a fold or a faint field):
 # only a town with a single ZIP, read exactly beside its state, can fill it in.
 LOST_ZIP = WILDCARD * 5
-# At most this many words may follow the state of such a line, with this many digits (or letters OCR
-# makes of digits: ``ZOOBS`` is a ZIP misread, not lost) among them in all.
+# At most this many words may follow the state of such a line, with this many digits among them in all
+# (more are a ZIP misread, not lost; letters OCR made of a ZIP's digits, ``ZOOBS``, count as lost).
 LOST_ZIP_TAIL_WORDS = 2
 LOST_ZIP_TAIL_DIGITS = 2
 MAX_READINGS = 16
@@ -211,11 +211,11 @@ def _read_last_line(tokens: list[_Token]) -> tuple[list[LastLineReading], tuple[
 def _read_without_zip(texts: list[str]) -> tuple[list[LastLineReading], tuple[int, int]] | None:
     """``CITY ST`` with its ZIP lost (``NEOSHO RAPIDS, KS 1``, ``ROCKFORD IL GO``): a state of two letters
     as printed after a city without digits, then at most ``LOST_ZIP_TAIL_WORDS`` words of junk with at
-    most ``LOST_ZIP_TAIL_DIGITS`` digits or digit-like letters (more would be a ZIP misread, not lost).
-    The ZIP is ``LOST_ZIP``: the directory fills it in only from a town that has one ZIP."""
+    most ``LOST_ZIP_TAIL_DIGITS`` digits (more would be a ZIP misread, not lost). The ZIP is
+    ``LOST_ZIP``: the directory fills it in only from a town that has one ZIP."""
     for end in range(len(texts), max(1, len(texts) - LOST_ZIP_TAIL_WORDS - 1), -1):
         tail, state, city = texts[end:], texts[end - 1].upper(), texts[: end - 1]
-        if sum(c.isdigit() or c in DIGIT_READINGS for word in tail for c in word) > LOST_ZIP_TAIL_DIGITS:
+        if sum(c.isdigit() for word in tail for c in word) > LOST_ZIP_TAIL_DIGITS:
             return None
         if len(state) == 2 and state.isalpha() and state in STATE_CODES:
             if any(c.isdigit() for word in city for c in word):
@@ -255,18 +255,23 @@ def _read_zip_from_right(
         before = texts[:zip_start] + ([glued_state] if glued_state else [])
         states = state_readings(before)
         has_state = any(state for state, _, _ in states)
-        if zip_field.needs_state and not has_state:
-            continue
+        # A state glued to the end of the city ("FEDORASD 573377"): a state too for a field that needs one.
+        glued = state_glued_to_city(before) if not has_state else []
+        if zip_field.needs_state:
+            if not (has_state or glued):
+                continue
+            states = [s for s in states if s[0]]
         if len(zip_text) < 5:
             # Only a state read cleanly, after a city without digits: a suite, floor or box number on a
             # street line ("OAK LN STE 210", "5 CANYON BLVD FL 1107", "ELM ST APT 919") is no lost ZIP.
             states = [s for s in states if s[0] in STATE_CODES and s[1] == 0.0]
-            if not states or any(c.isdigit() for word in before[:-1] for c in word):
+            if not (states or glued) or any(c.isdigit() for word in before[:-1] for c in word):
                 continue
+        stated = has_state or bool(glued)
         if zip_field.front_lost:
             zip_options = [(2 * WILDCARD + zip_text, DROPPED_CHAR_PENALTY)]
         else:
-            zip_options = _zip_readings(zip_text, min_digits=2 if has_state else 3, wildcard=has_state)
+            zip_options = _zip_readings(zip_text, min_digits=2 if stated else 3, wildcard=stated)
         if not zip_options:
             continue
         zip4_options = _digit_readings(zip4_text, min_digits=2) if zip4_text else [("", 0.0)]
@@ -274,8 +279,7 @@ def _read_zip_from_right(
         if zip4 is not None and len(zip4) != 4:
             zip4 = None  # "07001-000": a ZIP+4 has four digits; a shorter tail is no add-on to report
         places = [(st, sp, " ".join(before[: len(before) - used]).upper() or None) for st, sp, used in states]
-        if not has_state:
-            places += state_glued_to_city(before)
+        places += glued
         readings = [
             LastLineReading(
                 zip5=z, zip4=zip4 or None, state=state, city=city, penalty=round(zp + sp + extra_penalty, 3)

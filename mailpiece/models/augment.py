@@ -32,6 +32,10 @@ class AugmentParams:
     blur_sigma: float = 0.0
     noise_std: float = 0.0
     noise_seed: int = 0
+    # Uneven light (a lamp off centre, a lens's vignetting): the exposure falls off with the distance r
+    # from a bright spot as 1 - depth * (r / diagonal) ** power. (centre x, centre y as shares of the
+    # image, depth, power); None: even light.
+    shading: tuple[float, float, float, float] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -59,7 +63,23 @@ def sample_augment(rng: np.random.Generator, strength: float = 1.0) -> AugmentPa
         blur_sigma=float(rng.uniform(0.3, 1.6)) if chance(0.3) else 0.0,
         noise_std=float(rng.uniform(1.0, 10.0)) if chance(0.4) else 0.0,
         noise_seed=int(rng.integers(0, 2**31 - 1)),
+        shading=_sample_shading(rng) if chance(0.35) else None,
     )
+
+
+def _sample_shading(rng: np.random.Generator) -> tuple[float, float, float, float]:
+    centre = rng.uniform(-0.2, 1.2, size=2)  # the bright spot may lie off the piece
+    return float(centre[0]), float(centre[1]), float(rng.uniform(0.2, 0.75)), float(rng.uniform(1.0, 3.0))
+
+
+def _shade(image: torch.Tensor, shading: tuple[float, float, float, float]) -> torch.Tensor:
+    cx, cy, depth, power = shading
+    _, h, w = image.shape
+    y = (torch.arange(h, dtype=torch.float32) / max(h - 1, 1) - cy) * h
+    x = (torch.arange(w, dtype=torch.float32) / max(w - 1, 1) - cx) * w
+    r = torch.sqrt(y[:, None] ** 2 + x[None, :] ** 2) / float(np.hypot(h, w))
+    gain = (1.0 - depth * r.clamp(max=1.0) ** power).clamp(min=0.05)
+    return (image.float() * gain).clamp(0, 255).round().to(torch.uint8)
 
 
 def _degrade_resolution(image: torch.Tensor, factor: float) -> torch.Tensor:
@@ -83,6 +103,8 @@ def apply_augment(image: torch.Tensor, params: AugmentParams) -> torch.Tensor:
         x = TF.adjust_hue(x, params.hue)
     if params.gamma != 1.0:
         x = TF.adjust_gamma(x, params.gamma)
+    if params.shading is not None:
+        x = _shade(x, params.shading)
     if params.greyscale:
         x = TF.rgb_to_grayscale(x, num_output_channels=3)
     if params.blur_sigma > 0:

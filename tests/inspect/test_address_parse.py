@@ -152,7 +152,7 @@ def test_words_of_junk_after_the_zip_are_dropped_at_a_cost() -> None:
 
 
 def test_lines_without_a_zip_are_not_readable() -> None:
-    for lines in ([], [""], ["JANE DOE", "77 OCEAN BLVD"], ["HARTFORD 0610"], ["SOLIS IL ZOOBS"]):
+    for lines in ([], [""], ["JANE DOE", "77 OCEAN BLVD"], ["HARTFORD 0610"], ["SOLIS I1 ZOOBS"]):
         parsed = parse_address(lines)
         assert not parsed.readable and parsed.zip5 is None and parsed.readings == ()
 
@@ -177,8 +177,12 @@ def test_a_zip_plus_4_whose_zip_lost_digits_keeps_the_digits_in_place() -> None:
     parsed = parse_address(["RAJ PETROV", "WILLOW CREEK CA 573-2374"])
     assert (parsed.zip5, parsed.zip4, parsed.city) == (f"{WILDCARD}{WILDCARD}573", "2374", "WILLOW CREEK")
     assert parse_address(["MC CALLA AL 3510-8847"]).zip5 == f"3510{LOST_DIGIT}"
-    for line in ("12 OAK LN STE 210-1234", "MC CALLA 3510-8847"):  # a street's number, or no state
+    for line in ("12 OAK LN STE 210-1234", "WOODSTOCK 3510-8847"):  # a street's number, or no state
         assert not parse_address([line]).readable, line
+    # A state glued to the city counts as one beside such a ZIP, and beside a ZIP with a stray mark.
+    parsed = parse_address(["MANCHESTERTN 3735-1234"])
+    assert (parsed.city, parsed.state, parsed.zip5) == ("MANCHESTER", "TN", f"3735{LOST_DIGIT}")
+    assert {r.zip5 for r in parse_address(["FEDORASD 573377"]).readings} >= {"57337", "57377"}
 
 
 def test_a_city_and_state_without_a_zip_is_the_last_resort_reading() -> None:
@@ -190,8 +194,9 @@ def test_a_city_and_state_without_a_zip_is_the_last_resort_reading() -> None:
     assert parse_address(["SPRINGFIELD IL 62704", "ROCKFORD IL"]).zip5 == "62704"
     assert parse_address(["SPRINGFIELD 62704", "ROCKFORD IL"]).zip5 == "62704"
     # Not a state as printed, digits in the "city" (a street), or too much after the state (a misread ZIP).
-    for line in ("ROCKFORD 1L", "905 HARRISON CT", "ROCKFORD IL 6O1", "ROCKFORD IL GO 1 2", "SOLIS IL ZOOBS"):
+    for line in ("ROCKFORD 1L", "905 HARRISON CT", "ROCKFORD IL 60 1X", "ROCKFORD IL GO 1 2"):
         assert not parse_address([line]).readable, line
+    assert parse_address(["PROSPECT CT o67n"]).zip5 == LOST_ZIP  # two digits: too few to keep as a ZIP
 
 
 def test_a_state_glued_to_city_and_zip_and_a_hyphen_read_as_a_digit() -> None:

@@ -60,3 +60,14 @@ def test_low_resolution_blurs_fine_detail_but_keeps_the_mean() -> None:
     low = apply_augment(img, AugmentParams(resolution=0.25))
     assert low.float().std() < img.float().std() * 0.6
     assert abs(low.float().mean() - img.float().mean()) < 3
+
+
+def test_uneven_light_falls_off_away_from_its_bright_spot() -> None:
+    img = torch.full((3, 64, 128), 200, dtype=torch.uint8)
+    shaded = apply_augment(img, AugmentParams(shading=(0.0, 0.0, 0.6, 2.0)))  # the spot at the top left
+    assert shaded.shape == img.shape and shaded.dtype == torch.uint8
+    assert int(shaded[0, 0, 0]) == 200, "the bright spot keeps its exposure"
+    row = shaded[0, 32].float()
+    assert bool((row[1:] <= row[:-1]).all()) and row[-1] < 160, "darker further from the spot"
+    draws = [sample_augment(np.random.default_rng(seed)).shading for seed in range(200)]
+    assert 40 < sum(d is not None for d in draws) < 100, "about a third of samples"
