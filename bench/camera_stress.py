@@ -1,13 +1,15 @@
 """Read rate under other cameras and lighting: a labelled set degraded several ways, each scored side by side.
 
     .venv/bin/python bench/camera_stress.py DATASET [--count 300] [--out /tmp/camera-stress]
-                                            [--variants dim,blur,...] [--workers 2]
+                                            [--variants dim,blur,...] [--workers 2] [--cnn]
 
 The first COUNT frames of DATASET (a `mailpiece synth` folder) are degraded as a different camera or
 light would degrade them and written, with the same labels, to OUT/<variant>/ (kept: a second run reuses
 them); then the inspector (no CNN, tesserocr, one core per worker) reads every variant and the table gives
 the sortable pieces finalised with the right ZIP and the mis-sorts per variant, beside the undegraded
-frames. The degradations are deterministic per frame:
+frames; with ``--cnn`` the shipped CNN runs too (on the CPU) and the table adds unpaid pieces caught,
+damaged pieces caught and good pieces rejected for postage or damage. The degradations are deterministic
+per frame:
 
 - ``original``: the frames as they are (the baseline of the same run);
 - ``small``: a lower-resolution camera (0.72 of the pixels across, about 110 dpi from 150);
@@ -115,20 +117,29 @@ def write_variant(dataset: Path, out: Path, name: str, count: int) -> Path:
     return target
 
 
-def score_variant(args: tuple[str, Path, int]) -> tuple[str, dict]:
-    """Inspect the first ``count`` frames of one variant (no CNN) and score the address reading."""
-    name, folder, count = args
+def score_variant(args: tuple[str, Path, int, bool]) -> tuple[str, dict]:
+    """Inspect the first ``count`` frames of one variant and score the address reading (and, with
+    ``cnn``, the postage and damage calls as the records made them)."""
+    name, folder, count, cnn = args
     from mailpiece.cli.report import truths_of
     from mailpiece.datasets.labels import read_labels
-    from mailpiece.inspect.evaluation import score_addresses
+    from mailpiece.inspect.evaluation import score_addresses, score_cnn
     from mailpiece.inspect.factory import build_inspector, use_one_core
     from mailpiece.inspect.frame import Frame
 
     use_one_core()
     labels = read_labels(folder)[:count]
-    inspector = build_inspector(cnn=False)
+    inspector = build_inspector(cnn=cnn, device="cpu")
     results = [inspector(Frame.from_path(folder / label.image)) for label in labels]
-    return name, score_addresses(results, truths_of(labels)).to_dict()
+    truths = truths_of(labels)
+    scores = score_addresses(results, truths).to_dict()
+    if cnn:
+        thresholds = inspector.config.cnn
+        cnn_scores = score_cnn(
+            results, truths, postage_threshold=thresholds.no_postage, damage_threshold=thresholds.damaged
+        )
+        scores["cnn"] = cnn_scores.at_config.to_dict() if cnn_scores else None
+    return name, scores
 
 
 def main() -> None:
@@ -140,6 +151,7 @@ def main() -> None:
         "--variants", default=",".join(VARIANTS), help="comma-separated, of: " + ", ".join(VARIANTS)
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="variants scored at once")
+    parser.add_argument("--cnn", action="store_true", help="run the shipped CNN too and score its calls")
     args = parser.parse_args()
 
     names = [n.strip() for n in args.variants.split(",") if n.strip()]
@@ -150,21 +162,34 @@ def main() -> None:
     # Spawned, not forked: a fork of a process that has run OpenCV's and numpy's thread pools can hang.
     spawn = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=max(1, args.workers), mp_context=spawn) as pool:
-        scores = dict(pool.map(score_variant, [(name, folders[name], args.count) for name in names]))
+        jobs = [(name, folders[name], args.count, args.cnn) for name in names]
+        scores = dict(pool.map(score_variant, jobs))
 
-    table = Table(title=f"{args.dataset}: first {args.count} frames per variant (no CNN, one core each)")
-    for column in ("variant", "sortable finalised right", "read rate", "mis-sorts", "held for review"):
+    model = "the CNN" if args.cnn else "no CNN"
+    table = Table(title=f"{args.dataset}: first {args.count} frames per variant ({model}, one core each)")
+    columns = ["variant", "sortable finalised right", "read rate", "mis-sorts"]
+    columns += ["unpaid caught", "damaged caught", "good rejected"] if args.cnn else ["held for review"]
+    for column in columns:
         table.add_column(column, justify="right" if column != "variant" else "left")
     for name in names:
         s = scores[name]
-        table.add_row(
+        row = [
             name,
             f"{s['finalized_right']}/{s['sortable']}",
             f"{100 * s['finalization_rate']:.1f}%",
             f"{s['missorted']} ({100 * s['missort_rate']:.1f}%)",
-            str(s["decisions"].get("reject", 0)),  # no CNN: every reject is held for its address
-        )
+        ]
+        if args.cnn:
+            rates = s["cnn"] or {}
+            row += [_pct(rates.get(key)) for key in ("unpaid_caught", "damaged_caught", "good_rejected")]
+        else:
+            row.append(str(s["decisions"].get("reject", 0)))  # no CNN: every reject is held for its address
+        table.add_row(*row)
     Console().print(table)
+
+
+def _pct(rate: float | None) -> str:
+    return "-" if rate is None else f"{100 * rate:.1f}%"
 
 
 if __name__ == "__main__":
