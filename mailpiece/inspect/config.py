@@ -27,7 +27,8 @@ class AddressThresholds:
     # ``max_city_edits=0``.
     garbled_city_share: float = 0.45
     # How far the directory may repair a ZIP: 0 never; 1 one substitution or transposition, when the city
-    # (fuzzily) and state agree; 2 also two substitutions, only to a ZIP of the exactly read city and state.
+    # (fuzzily) and state agree; 2 also two substitutions, only to a ZIP of the exactly read city and state,
+    # and a ZIP read incompletely (lost digits, or none) filled in from an exactly read town's only ZIP.
     max_zip_edits: int = 2
     # When no single-field repair fits, the directory searches for the one place that the ZIP, city and
     # state read together fit (ZIPs at most two digits off, a town name at most this share of its letters

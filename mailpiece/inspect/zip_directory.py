@@ -237,8 +237,8 @@ class ZipDirectory:
             fits = [z for z in town if fits_zip_pattern(z, zip5)]
             if len(fits) == 1 and thresholds.max_zip_edits >= unknown:
                 yield fits[0], unknown * ZIP_EDIT_COST, False  # the town vouches for each unknown digit
-            elif len(town) == 1 and _partly_read_as(zip5, town[0]):
-                yield town[0], TOWN_ZIP_COST, True
+            elif len(town) == 1 and thresholds.max_zip_edits >= 2 and _partly_read_as(zip5, town[0]):
+                yield town[0], TOWN_ZIP_COST, True  # more than a digit's repair: only at the widest setting
             return
         yield zip5, 0.0, False
         if not city or thresholds.max_zip_edits < 1:

@@ -171,9 +171,10 @@ def test_a_town_with_one_zip_fills_in_a_zip_read_incompletely_unless_the_digits_
         verdict = check(directory, last_line)
         assert not verdict.verified and verdict.zip5 is None, last_line
     assert not check(directory, "ROCKFORD IL GO").readable, "no ZIP beside the town: unreadable"
-    # Nor when the directory may repair no digit at all.
-    strict = AddressThresholds(max_zip_edits=0)
-    assert not check(directory, "Neosho Rapids, KS 1", thresholds=strict).verified
+    # Nor when the directory may repair at most one digit.
+    for edits in (0, 1):
+        strict = AddressThresholds(max_zip_edits=edits)
+        assert not check(directory, "Neosho Rapids, KS 1", thresholds=strict).verified, edits
 
 
 def test_the_last_letters_of_the_town_weigh_as_no_city_beside_its_own_state(directory) -> None:
