@@ -12,15 +12,7 @@ import math
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
-from mailpiece.inspect.address_parse import (
-    LOST_DIGIT,
-    LOST_ZIP,
-    WILDCARD,
-    ParsedAddress,
-    fits_zip_pattern,
-    is_zip_pattern,
-    unknown_digits,
-)
+from mailpiece.inspect.address_parse import ParsedAddress
 from mailpiece.inspect.address_repairs import (
     COST_SCALE,
     SMALL_TOWN_ZIPS,
@@ -38,6 +30,14 @@ from mailpiece.inspect.place_names import (
 )
 from mailpiece.inspect.place_search import PlaceMatch, PlaceSearch
 from mailpiece.inspect.result import Address
+from mailpiece.inspect.zip_field import (
+    LOST_DIGIT,
+    LOST_ZIP,
+    WILDCARD,
+    fits_zip_pattern,
+    is_zip_pattern,
+    unknown_digits,
+)
 
 __all__ = [
     "AddressVerdict", "ZipDirectory", "ZipEntry", "edit_distance", "normalise_city", "zip_neighbours",
