@@ -16,8 +16,8 @@ per frame:
 - ``large``: a higher-resolution camera or a flatbed scan (1.8 times the pixels across, about 270 dpi);
 - ``blur``: defocus (Gaussian, sigma 1.3 px);
 - ``motion``: belt motion during the exposure (4 px horizontal smear);
-- ``keystone``: a camera looking at the belt at an angle (the far edge of the frame 5-9 % narrower on
-  each side than the near one, towards a random side);
+- ``keystone``: a camera looking at the belt at an angle (the frame's far edge, a random one of the four,
+  5-9 % shorter than the near one);
 - ``dim``: poor, uneven light (0.55-0.75 of the exposure, falling off towards the corners);
 - ``cast``: a colour cast (white balance off by up to 30 % per channel);
 - ``noise``: sensor noise (sigma 9 levels) and heavy JPEG compression (quality 45).
@@ -72,13 +72,10 @@ def _motion(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
 def _keystone(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     height, width = image.shape[:2]
     corners = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
-    squeeze = rng.uniform(0.05, 0.09) * np.array([width, height], np.float32)
-    side = int(rng.integers(4))  # the far edge: top, right, bottom or left
-    moved = corners.copy()
-    along = np.array([[1, 0], [0, 1], [1, 0], [0, 1]], np.float32)[side]
-    for corner, sign in ((side, 1.0), ((side + 1) % 4, -1.0)):
-        direction = sign if side in (0, 1) else -sign
-        moved[corner] += direction * along * squeeze
+    ends = [int(rng.integers(4))]  # the far edge (top, right, bottom or left): its two corners
+    ends.append((ends[0] + 1) % 4)
+    moved = corners.copy()  # each end of the far edge moves towards the other
+    moved[ends] += (corners[ends[::-1]] - corners[ends]) * rng.uniform(0.05, 0.09)
     matrix = cv2.getPerspectiveTransform(corners, moved)
     return cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
 
