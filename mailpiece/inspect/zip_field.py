@@ -25,7 +25,7 @@ __all__ = [
 # A ZIP character that is no digit's misreading: a reading with it is a pattern for the directory to fill.
 WILDCARD = "?"
 WILDCARD_MIN_DIGITS = 3
-# A ZIP read with one digit lost somewhere ("4301" for 43017 or 43107): "4301*", the four digits read, in
+# A ZIP read with one digit lost somewhere ("4301" for 43017 or 43001): "4301*", the four digits read, in
 # order, and the mark. Only the directory can place it, and only when one of the town's ZIPs fits.
 LOST_DIGIT = "*"
 # A last line whose ZIP was lost altogether ("NEOSHO RAPIDS, KS 1": a stain, a fold or a faint field):
