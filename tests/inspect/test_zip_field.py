@@ -2,47 +2,48 @@
 
 from __future__ import annotations
 
-from mailpiece.inspect.zip_field import (
-    LOST_DIGIT,
-    LOST_ZIP,
-    WILDCARD,
-    ZipField,
-    digit_readings,
-    fits_zip_pattern,
-    is_zip_pattern,
-    split_zip,
-    unknown_digits,
-    zip_readings,
-)
+from mailpiece.inspect import zip_field as zf
 
 
 def test_split_zip_takes_the_usual_shapes_and_refuses_a_hyphen_inside_the_zip() -> None:
-    assert split_zip(["06103-1234"]) == ZipField("06103", "1234", None)
-    assert split_zip(["06103", "1234"]) == ZipField("06103", "1234", None)
-    assert split_zip(["CT06103"]) == ZipField("06103", None, "CT")
-    assert split_zip(["594408"]) == ZipField("594408", None, None, needs_state=True)  # a stray mark
-    assert split_zip(["S732-9"]) is None
-    assert split_zip(["NEW", "YORK", "10001"]) is None  # more than a ZIP and its add-on
+    assert zf.split_zip(["06103-1234"]) == zf.ZipField("06103", "1234", None)
+    assert zf.split_zip(["06103", "1234"]) == zf.ZipField("06103", "1234", None)
+    assert zf.split_zip(["CT06103"]) == zf.ZipField("06103", None, "CT")
+    assert zf.split_zip(["594408"]) == zf.ZipField("594408", None, None, needs_state=True)  # a stray mark
+    assert zf.split_zip(["S732-9"]) is None
+    assert zf.split_zip(["NEW", "YORK", "10001"]) is None  # more than a ZIP and its add-on
 
 
 def test_a_short_zip_before_a_zip_plus_4_lost_its_start_when_three_digits_are_left() -> None:
-    assert split_zip(["573-2374"]) == ZipField("573", "2374", None, needs_state=True, front_lost=True)
-    assert split_zip(["3510-8847"]) == ZipField("3510", "8847", None, needs_state=True)
+    assert zf.split_zip(["573-2374"]) == zf.ZipField("573", "2374", None, needs_state=True, front_lost=True)
+    assert zf.split_zip(["3510-8847"]) == zf.ZipField("3510", "8847", None, needs_state=True)
 
 
 def test_readings_of_a_field_best_first_and_patterns_for_what_was_lost() -> None:
-    assert digit_readings("O6I03", min_digits=3)[0] == ("06103", 0.2)  # two letters read as their digits
-    assert digit_readings("7Sa07", min_digits=3, wildcard=True)[0][0] == f"75{WILDCARD}07"
-    assert digit_readings("7Sa07", min_digits=3) == []  # no wildcard allowed: not a ZIP
-    assert zip_readings("168", min_digits=2) == [(f"168{WILDCARD}{WILDCARD}", 1.0)]
-    assert zip_readings("4301", min_digits=2) == [(f"4301{LOST_DIGIT}", 1.0)]
-    assert {z for z, _ in zip_readings("594408", min_digits=2)} >= {"59440", "59448", "94408"}
+    assert zf.digit_readings("O6I03", min_digits=3)[0] == (
+        "06103",
+        0.2,
+    )  # two letters read as their zf.digit_readings
+    assert zf.digit_readings("7Sa07", min_digits=3, wildcard=True)[0][0] == f"75{zf.WILDCARD}07"
+    assert zf.digit_readings("7Sa07", min_digits=3) == []  # no wildcard allowed: not a ZIP
+    assert zf.zip_readings("168", min_digits=2) == [(f"168{zf.WILDCARD}{zf.WILDCARD}", 1.0)]
+    assert zf.zip_readings("4301", min_digits=2) == [(f"4301{zf.LOST_DIGIT}", 1.0)]
+    assert {z for z, _ in zf.zip_readings("594408", min_digits=2)} >= {"59440", "59448", "94408"}
 
 
 def test_patterns_fit_the_zips_they_could_be() -> None:
-    assert fits_zip_pattern("43017", f"4301{LOST_DIGIT}") and fits_zip_pattern("43001", f"4301{LOST_DIGIT}")
-    assert not fits_zip_pattern("43170", f"4301{LOST_DIGIT}")
-    assert fits_zip_pattern("95573", f"{WILDCARD}{WILDCARD}573") and not fits_zip_pattern("95574", "??573")
-    assert fits_zip_pattern("66864", LOST_ZIP)
-    assert [is_zip_pattern(z) for z in ("06103", "061??", LOST_ZIP)] == [False, True, True]
-    assert [unknown_digits(z) for z in ("06103", f"4301{LOST_DIGIT}", "??573", LOST_ZIP)] == [0, 1, 2, 5]
+    assert zf.fits_zip_pattern("43017", f"4301{zf.LOST_DIGIT}") and zf.fits_zip_pattern(
+        "43001", f"4301{zf.LOST_DIGIT}"
+    )
+    assert not zf.fits_zip_pattern("43170", f"4301{zf.LOST_DIGIT}")
+    assert zf.fits_zip_pattern("95573", f"{zf.WILDCARD}{zf.WILDCARD}573") and not zf.fits_zip_pattern(
+        "95574", "??573"
+    )
+    assert zf.fits_zip_pattern("66864", zf.LOST_ZIP)
+    assert [zf.is_zip_pattern(z) for z in ("06103", "061??", zf.LOST_ZIP)] == [False, True, True]
+    assert [zf.unknown_digits(z) for z in ("06103", f"4301{zf.LOST_DIGIT}", "??573", zf.LOST_ZIP)] == [
+        0,
+        1,
+        2,
+        5,
+    ]
