@@ -162,6 +162,8 @@ def main() -> None:
         jobs = [(name, folders[name], args.count, args.cnn) for name in names]
         scores = dict(pool.map(score_variant, jobs))
 
+    from mailpiece.cli.report import percent
+
     model = "the CNN" if args.cnn else "no CNN"
     table = Table(title=f"{args.dataset}: first {args.count} frames per variant ({model}, one core each)")
     columns = ["variant", "sortable finalised right", "read rate", "mis-sorts"]
@@ -178,15 +180,12 @@ def main() -> None:
         ]
         if args.cnn:
             rates = s["cnn"] or {}
-            row += [_pct(rates.get(key)) for key in ("unpaid_caught", "damaged_caught", "good_rejected")]
+            row += [percent(rates.get(key)) for key in ("unpaid_caught", "damaged_caught", "good_rejected")]
         else:
             row.append(str(s["decisions"].get("reject", 0)))  # no CNN: every reject is held for its address
         table.add_row(*row)
     Console().print(table)
 
-
-def _pct(rate: float | None) -> str:
-    return "-" if rate is None else f"{100 * rate:.1f}%"
 
 
 if __name__ == "__main__":

@@ -18,7 +18,8 @@ def truths_of(labels: list[PieceLabel]) -> list[Truth]:
     ]  # fmt: skip
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
+    """A rate as a percentage with one decimal, or "-" when there is none."""
     return "-" if value is None else f"{100 * value:.1f}%"
 
 
@@ -27,11 +28,11 @@ def print_address_scores(console: Console, scores: AddressScores) -> None:
     head = Table(title="Address reading", show_header=False)
     head.add_row(
         "sortable pieces finalized with the right ZIP",
-        f"{scores.finalized_right}/{scores.sortable} = {_pct(scores.finalization_rate)}",
+        f"{scores.finalized_right}/{scores.sortable} = {percent(scores.finalization_rate)}",
     )
     head.add_row(
         "mis-sorts (wrong ZIP accepted), of all pieces",
-        f"{scores.missorted}/{scores.pieces} = {_pct(scores.missort_rate)}",
+        f"{scores.missorted}/{scores.pieces} = {percent(scores.missort_rate)}",
     )
     if scores.orientation_known:
         head.add_row("orientation right", f"{scores.orientation_right}/{scores.orientation_known}")
@@ -42,7 +43,7 @@ def print_address_scores(console: Console, scores: AddressScores) -> None:
     for column in ("threshold", "read rate", "error rate"):
         curve.add_column(column, justify="right")
     for point in scores.curve[::2]:
-        curve.add_row(f"{point.threshold:.2f}", _pct(point.read_rate), _pct(point.error_rate))
+        curve.add_row(f"{point.threshold:.2f}", percent(point.read_rate), percent(point.error_rate))
     console.print(curve)
     latency = Table(title="Latency per stage (ms)")
     for column in ("stage", "p50", "p95"):
@@ -63,19 +64,22 @@ def print_cnn_scores(console: Console, scores: CnnScores) -> None:
         table.add_column("recall", justify="right")
         pr = head.precision_recall()
         for name, row in zip(head.classes, head.confusion, strict=True):
-            table.add_row(name, *map(str, row), _pct(pr[name][0]), _pct(pr[name][1]))
+            table.add_row(name, *map(str, row), percent(pr[name][0]), percent(pr[name][1]))
         console.print(table)
     curve = Table(title="CNN rejects over the threshold (both heads)")
     for column in ("threshold", "unpaid caught", "damaged caught", "good rejected"):
         curve.add_column(column, justify="right")
     for r in scores.curve:
         curve.add_row(
-            f"{r.postage_threshold:.2f}", _pct(r.unpaid_caught), _pct(r.damaged_caught), _pct(r.good_rejected)
+            f"{r.postage_threshold:.2f}",
+            percent(r.unpaid_caught),
+            percent(r.damaged_caught),
+            percent(r.good_rejected),
         )
     console.print(curve)
     c = scores.at_config
     console.print(
         f"as the records decided (no_postage at {c.postage_threshold} or an empty stamp box, damaged at "
-        f"{c.damage_threshold}): unpaid caught {_pct(c.unpaid_caught)} of {c.unpaid}, damaged caught "
-        f"{_pct(c.damaged_caught)} of {c.damaged}, good rejected {_pct(c.good_rejected)} of {c.good}"
+        f"{c.damage_threshold}): unpaid caught {percent(c.unpaid_caught)} of {c.unpaid}, damaged caught "
+        f"{percent(c.damaged_caught)} of {c.damaged}, good rejected {percent(c.good_rejected)} of {c.good}"
     )

@@ -196,7 +196,7 @@ def _read_without_zip(texts: list[str]) -> tuple[list[LastLineReading], tuple[in
         tail, state, city = texts[end:], texts[end - 1].upper(), texts[: end - 1]
         if sum(c.isdigit() for word in tail for c in word) > LOST_ZIP_TAIL_DIGITS:
             return None
-        if len(state) == 2 and state.isalpha() and state in STATE_CODES:
+        if state in STATE_CODES:  # two letters as printed
             if any(c.isdigit() for word in city for c in word):
                 return None
             penalty = DROPPED_CHAR_PENALTY * len(tail)

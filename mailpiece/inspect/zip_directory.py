@@ -163,10 +163,7 @@ class ZipDirectory:
         from the ZIP/city words of ``OcrLine`` input, else ``ocr_confidence`` (a block mean), else 1."""
         thresholds = thresholds or AddressThresholds()
         if not parsed.readable or not parsed.readings:
-            return AddressVerdict(
-                zip5=None, zip4=None, city=parsed.city, state=parsed.state, verified=False,
-                corrected=False, confidence=0.0, note="no ZIP code found in the address", readable=False,
-            )  # fmt: skip
+            return _unreadable(parsed, "no ZIP code found in the address")
         hypotheses = sorted(self._hypotheses(parsed, thresholds), key=lambda h: (h.cost, h.entry.zip5))
         if not hypotheses:
             share, digits = _place_search_share(thresholds), thresholds.max_zip_edits
@@ -261,11 +258,7 @@ class ZipDirectory:
         unknown = bool(parsed.zip5) and is_zip_pattern(parsed.zip5)
         read = f"{parsed.city or '(no city)'} {parsed.state or '(no state)'}"
         if parsed.zip5 == LOST_ZIP:  # a city and state with no ZIP: unreadable, as a line with none at all
-            return AddressVerdict(
-                zip5=None, zip4=None, city=parsed.city, state=parsed.state, verified=False, corrected=False,
-                confidence=0.0, note=f"no ZIP found beside {read} (not a town with a single ZIP)",
-                readable=False,
-            )  # fmt: skip
+            return _unreadable(parsed, f"no ZIP found beside {read} (not a town with a single ZIP)")
         if unknown:
             note = f"ZIP {parsed.zip5} has unreadable or lost digits and no single ZIP of {read} fits it"
         elif parsed.city is None and parsed.state is None:
@@ -278,6 +271,14 @@ class ZipDirectory:
             zip5=None if unknown else parsed.zip5, zip4=parsed.zip4, city=parsed.city, state=parsed.state,
             verified=False, corrected=False, confidence=0.0, note=note,
         )  # fmt: skip
+
+
+def _unreadable(parsed: ParsedAddress, note: str) -> AddressVerdict:
+    """The verdict on a last line with no ZIP to check (``unreadable_address``)."""
+    return AddressVerdict(
+        zip5=None, zip4=None, city=parsed.city, state=parsed.state, verified=False, corrected=False,
+        confidence=0.0, note=note, readable=False,
+    )  # fmt: skip
 
 
 def _partly_read_as(pattern: str, zip5: str) -> bool:
