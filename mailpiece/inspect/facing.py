@@ -152,6 +152,10 @@ def _face_and_read(
     for orientation, faced, attempt in by_promise:
         if _acceptable(reader, attempt.faint_pass()):
             return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
+    # ... and, when that read nothing to accept either way up, looked at again with the grain lifted.
+    for orientation, faced, attempt in by_promise:
+        if _acceptable(reader, attempt.lifted_pass()):
+            return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
     orientation, faced, attempt = max(tries, key=lambda t: t[2].settled().quality)
     return FacedReading(orientation=orientation, piece=faced, reading=attempt.settled())
 

@@ -29,6 +29,9 @@ from mailpiece.inspect.ocr import OcrEngine, OcrTimeout
 from mailpiece.inspect.ocr_budget import OcrBudget, OcrBudgetSpent
 from mailpiece.inspect.ocr_preprocess import (
     FAINT_CONFIRM_RECIPES,
+    FAINT_LIFTED_CONFIRM_RECIPES,
+    FAINT_LIFTED_LINE_RECIPE,
+    FAINT_LIFTED_RECIPE,
     FAINT_LINE_RECIPE,
     FAINT_RECIPE,
     LINE_RECIPE,
@@ -47,6 +50,11 @@ __all__ = [
 
 # How far below the best layout score a block may be and still compete on OCR quality.
 LAYOUT_MARGIN = 1.0
+# A faint reading's second opinions, by its recipe: the block at the other scale, and its last line alone.
+_FAINT_SECOND_OPINIONS: dict[str, tuple[tuple[OcrRecipe, ...], OcrRecipe]] = {
+    FAINT_RECIPE.name: (FAINT_CONFIRM_RECIPES, FAINT_LINE_RECIPE),
+    FAINT_LIFTED_RECIPE.name: (FAINT_LIFTED_CONFIRM_RECIPES, FAINT_LIFTED_LINE_RECIPE),
+}
 
 
 class AddressReader:
@@ -213,6 +221,7 @@ class ReadingAttempt:
         self.contenders += self.joined
         self.readings: list[tuple[BlockCandidate, AddressReading]] = []
         self.line_readings: list[AddressReading] = []  # second opinions only, never the reading itself
+        self.faint_contenders: list[BlockCandidate] | None = None  # the faint pass's blocks, once looked for
 
     @property
     def best(self) -> AddressReading:
@@ -253,11 +262,12 @@ class ReadingAttempt:
         if self._settled_already():
             return self.settled()
         block = next(c for c, r in self.readings if r is self.best)
-        faint = self.best.recipe == FAINT_RECIPE.name  # pale print: the standard ink stretch may not see it
+        # Pale print: the standard ink stretch may not see it, so faint readings are confirmed in kind.
+        faint = _FAINT_SECOND_OPINIONS.get(self.best.recipe)
         tried = {r.recipe for c, r in self.readings if c is block}
         recipes = self.reader.rescue_recipes
         if faint:
-            recipes = (*FAINT_CONFIRM_RECIPES, *recipes)
+            recipes = (*faint[0], *recipes)
         for recipe in (r for r in recipes if r.name not in tried):
             reading = self.reader.read_block(self.piece, block, recipe, budget=self.budget)
             self.readings.append((block, reading))
@@ -267,7 +277,7 @@ class ReadingAttempt:
         read_alone = any(r.box == block.box for r in self.line_readings)
         if self.reader.line_ocr is not None and block.lines and not read_alone:
             part = last_line_box(block, self.piece.shape)
-            line_recipe = FAINT_LINE_RECIPE if faint else LINE_RECIPE
+            line_recipe = faint[1] if faint else LINE_RECIPE
             reading = self.reader.read_block(self.piece, block, line_recipe, budget=self.budget, part=part)
             self.line_readings.append(reading)
         return self.settled()
@@ -290,8 +300,19 @@ class ReadingAttempt:
         confirmed as in :meth:`confirm`, faint-ink at the other scale and on the last line alone first."""
         lines = find_text_lines(self.piece, contrast=FAINT_PRINT_CONTRAST)[0]
         candidates = find_address_candidates(self.piece, limit=self.reader.candidates, lines=lines)
-        for candidate in _contenders(candidates):
-            reading = self.reader.read_block(self.piece, candidate, FAINT_RECIPE, budget=self.budget)
+        self.faint_contenders = _contenders(candidates)
+        return self._read_faint_blocks(FAINT_RECIPE)
+
+    def lifted_pass(self) -> AddressReading:
+        """After the faint pass (both ways up) found nothing to accept: its blocks read again with the
+        grain lifted (:data:`FAINT_LIFTED_RECIPE`), and confirmed in kind."""
+        if self.faint_contenders is None:
+            raise RuntimeError("lifted_pass reads the faint pass's blocks: run faint_pass first")
+        return self._read_faint_blocks(FAINT_LIFTED_RECIPE)
+
+    def _read_faint_blocks(self, recipe: OcrRecipe) -> AddressReading:
+        for candidate in self.faint_contenders or ():
+            reading = self.reader.read_block(self.piece, candidate, recipe, budget=self.budget)
             self.readings.append((candidate, reading))
             if self.reader.confident(reading):
                 break

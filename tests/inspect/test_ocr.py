@@ -20,7 +20,12 @@ from mailpiece.inspect.ocr import (
     find_tessdata,
     preprocess_for_ocr,
 )
-from mailpiece.inspect.ocr_preprocess import RESCUE_RECIPES, STANDARD_RECIPE
+from mailpiece.inspect.ocr_preprocess import (
+    FAINT_LIFTED_RECIPE,
+    FAINT_RECIPE,
+    RESCUE_RECIPES,
+    STANDARD_RECIPE,
+)
 
 FONTS = Path("/usr/share/fonts/truetype")
 ADDRESS = ("JOHN Q PUBLIC", "1234 MAIN ST APT 5", "HARTFORD CT 06103-1234")
@@ -166,6 +171,23 @@ def test_faint_print_beside_a_black_barcode_is_stretched_to_black(engines) -> No
     assert [line.text for line in engines["tesserocr"].read_lines(out)][2] == ADDRESS[-1]
     untouched = preprocess_for_ocr(faint, ink_percentile=None)
     assert np.percentile(untouched[untouched < 200], 30) > np.percentile(ink, 30)
+
+
+def test_the_lifted_faint_recipe_keeps_the_paper_grain_it_stretches_from_reading_as_print(engines) -> None:
+    # Print 20 levels under the paper on grainy stock: stretching each neighbourhood's darkest print to
+    # black also stretches the grain beside it to mid grey: Tesseract lost the first line in it and read a
+    # line of noise below the last (the faint recipe); the lifted recipe's gamma takes those greys back
+    # towards the paper.
+    crop = cv2.cvtColor(render_block(ADDRESS, size=22), cv2.COLOR_BGR2GRAY).astype(np.float32)
+    faint = 250 - (255 - crop) * 0.08
+    noise = np.random.default_rng(7).normal(0, 1, faint.shape).astype(np.float32)
+    grain = cv2.GaussianBlur(noise, (0, 0), 1.0)
+    faint = np.clip(faint + grain * 2.0 / grain.std(), 0, 255).astype(np.uint8)
+    lifted, plain = FAINT_LIFTED_RECIPE.apply(faint), FAINT_RECIPE.apply(faint)
+    texts = [line.text for line in engines["tesserocr"].read_lines(lifted)]
+    assert ADDRESS[-1] in texts[-1] and any(ADDRESS[0] in text for text in texts), texts
+    assert not any(ADDRESS[0] in line.text for line in engines["tesserocr"].read_lines(plain))
+    assert ((lifted >= 60) & (lifted < 200)).sum() < 0.8 * ((plain >= 60) & (plain < 200)).sum()
 
 
 def test_bold_blurred_print_is_not_mistaken_for_belt_and_whitened() -> None:

@@ -32,6 +32,8 @@ from mailpiece.inspect.ocr import (
 )
 from mailpiece.inspect.ocr_preprocess import (
     FAINT_CONFIRM_RECIPES,
+    FAINT_LIFTED_CONFIRM_RECIPES,
+    FAINT_LIFTED_RECIPE,
     FAINT_RECIPE,
     RESCUE_RECIPES,
     SECOND_MODEL_RECIPE,
@@ -368,21 +370,39 @@ def test_the_last_line_read_alone_backs_an_unsure_reading_or_keeps_it_in_review(
     assert alone.confirm().reject_reasons(THRESHOLDS) == ("low_confidence",), "no line engine, no backing"
 
 
-def test_an_unsure_faint_reading_is_backed_by_faint_ink_reads_of_its_block() -> None:
+@pytest.mark.parametrize(
+    ("recipe", "in_kind"),
+    [(FAINT_RECIPE, FAINT_CONFIRM_RECIPES[0]), (FAINT_LIFTED_RECIPE, FAINT_LIFTED_CONFIRM_RECIPES[0])],
+)
+def test_an_unsure_faint_reading_is_backed_by_faint_ink_reads_of_its_block(recipe, in_kind) -> None:
     engine = CountingEngine(build_ocr_engine("tesserocr", time_budget_ms=5000))
     line_engine = CountingEngine(build_ocr_engine("tesserocr", psm=LINE_PSM, time_budget_ms=5000))
     reader = AddressReader(engine, ZipDirectory.shared(), THRESHOLDS, line_ocr=line_engine)
     piece = _keeseville_piece(ink=215)  # 25 grey levels under the paper: pale print
     block = find_address_candidates(piece, lines=find_text_lines(piece, contrast=FAINT_PRINT_CONTRAST)[0])[0]
-    unsure = _reading(reader, "KEESEVILLE NY 12924", 0.55, FAINT_RECIPE.name)
+    unsure = _reading(reader, "KEESEVILLE NY 12924", 0.55, recipe.name)
     attempt = ReadingAttempt(reader, piece)
     attempt.readings = [(block, AddressReading(**{**unsure.__dict__, "box": block.box}))]
     confirmed = attempt.confirm()
     assert confirmed.reject_reasons(THRESHOLDS) == () and confirmed.address.zip5 == "12924"
     recipes = [r.recipe for _, r in attempt.readings[1:]]
-    assert recipes[0] == FAINT_CONFIRM_RECIPES[0].name, "the faint block is read with faint ink first"
+    assert recipes[0] == in_kind.name, "the faint block is read with its own kind of faint ink first"
     # The confirmation stops at the first agreeing reading; a line read twice for one block never happens.
     assert line_engine.calls == len(attempt.line_readings) <= 1
+
+
+def test_the_lifted_pass_reads_the_faint_pass_blocks_again_with_the_grain_lifted(reader) -> None:
+    piece = _keeseville_piece(ink=215)
+    attempt = ReadingAttempt(reader, piece)
+    with pytest.raises(RuntimeError, match="faint_pass first"):
+        attempt.lifted_pass()
+    attempt.faint_pass()
+    faint_blocks = [c.box for c, r in attempt.readings if r.recipe == FAINT_RECIPE.name]
+    assert faint_blocks and [c.box for c in attempt.faint_contenders][: len(faint_blocks)] == faint_blocks
+    lifted = attempt.lifted_pass()
+    lifted_blocks = [c.box for c, r in attempt.readings if r.recipe == FAINT_LIFTED_RECIPE.name]
+    assert lifted_blocks and lifted_blocks[0] == faint_blocks[0], "the faint pass's first block comes first"
+    assert lifted.address.zip5 == "12924" and lifted.reject_reasons(THRESHOLDS) == ()
 
 
 def test_a_zip_split_off_its_last_line_is_read_together_with_the_block_above(reader) -> None:
