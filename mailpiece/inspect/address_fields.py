@@ -67,10 +67,10 @@ def state_readings(before: list[str]) -> list[tuple[str | None, float, int]]:
         # A state with a letter read as two marks ("41D" for MD): garbled, for the directory to judge.
         return [(token, DROPPED_CHAR_PENALTY, 1), (None, 0.0, 0)]
     if len(token) == 1 and (token.isalpha() or token in LETTER_READINGS) and len(before) > 1:
-        # Half a state ("CARY E. 60013" for IL, "1." for I): garbled, for the directory to judge; or part
-        # of the city.
+        # Half a state ("CARY E. 60013" for IL, "1." for I): garbled, for the directory to judge; part of
+        # the city; or what is left of a state lost to a smudge, to drop ("MIAMI BEACH E 33754" for FL).
         letter = token if token.isalpha() else LETTER_READINGS[token][0]
-        return [(letter, DROPPED_CHAR_PENALTY, 1), (None, 0.0, 0)]
+        return [(letter, DROPPED_CHAR_PENALTY, 1), (None, 0.0, 0), (None, DROPPED_CHAR_PENALTY, 1)]
     if len(token) != 2:
         return [(None, 0.0, 0)]
     choices = []
