@@ -18,6 +18,8 @@ per frame:
 - ``motion``: belt motion during the exposure (4 px horizontal smear);
 - ``keystone``: a camera looking at the belt at an angle (the frame's far edge, a random one of the four,
   5-9 % shorter than the near one);
+- ``stretch``: a line-scan camera whose line rate is off the belt's speed (the piece 8-18 % longer or
+  shorter along the belt than across it);
 - ``dim``: poor, uneven light (0.55-0.75 of the exposure, falling off towards the corners);
 - ``cast``: a colour cast (white balance off by up to 30 % per channel);
 - ``noise``: sensor noise (sigma 9 levels) and heavy JPEG compression (quality 45).
@@ -80,6 +82,13 @@ def _keystone(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return cv2.warpPerspective(image, matrix, (width, height), borderMode=cv2.BORDER_REPLICATE)
 
 
+def _stretch(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    along = rng.uniform(1.08, 1.18) ** rng.choice([-1, 1])
+    return cv2.resize(
+        image, None, fx=along, fy=1.0, interpolation=cv2.INTER_AREA if along < 1 else cv2.INTER_CUBIC
+    )
+
+
 VARIANTS: dict[str, tuple[Degrade | None, int]] = {  # degradation, JPEG quality of the written frame
     "original": (None, 0),
     "small": (lambda im, rng: cv2.resize(im, None, fx=0.72, fy=0.72, interpolation=cv2.INTER_AREA), 85),
@@ -87,6 +96,7 @@ VARIANTS: dict[str, tuple[Degrade | None, int]] = {  # degradation, JPEG quality
     "blur": (lambda im, rng: cv2.GaussianBlur(im, (0, 0), 1.3), 85),
     "motion": (_motion, 85),
     "keystone": (_keystone, 85),
+    "stretch": (_stretch, 85),
     "dim": (lambda im, rng: _dim(im.astype(np.float32), rng), 85),
     "cast": (lambda im, rng: _cast(im.astype(np.float32), rng), 85),
     "noise": (lambda im, rng: _noise(im.astype(np.float32), rng), 45),
@@ -185,7 +195,6 @@ def main() -> None:
             row.append(str(s["decisions"].get("reject", 0)))  # no CNN: every reject is held for its address
         table.add_row(*row)
     Console().print(table)
-
 
 
 if __name__ == "__main__":
