@@ -74,6 +74,9 @@ class CnnThresholds:
     # about 16 % of pieces on fresh synthetic seeds). None turns a band off; both None, the second look.
     second_view_postage: tuple[float, float] | None = (0.05, 0.95)
     second_view_damage: tuple[float, float] | None = (0.30, 0.97)
+    # Light that falls off across a piece is evened out before the CNN looks at it
+    # (mailpiece.inspect.lighting; evenly lit pieces are left as they are).
+    even_light: bool = True
 
     def __post_init__(self) -> None:
         for name in ("no_postage", "damaged"):

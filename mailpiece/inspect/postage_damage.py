@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from mailpiece.inspect.config import CnnThresholds
+from mailpiece.inspect.lighting import even_out_light
 from mailpiece.inspect.result import ClassCall
 from mailpiece.models.predict import PieceClassifier, PieceScores, SecondView
 
@@ -30,13 +31,18 @@ class PostageDamageStage:
         self.thresholds = thresholds.resolved(classifier.recommended_thresholds)
         bands = (thresholds.second_view_postage, thresholds.second_view_damage)
         self.second_view = SecondView(*bands) if any(b is not None for b in bands) else None
+        self.even_light = thresholds.even_light
 
     @property
     def model_name(self) -> str:
         return self.classifier.version
 
     def scores(self, pieces: list[np.ndarray]) -> list[PieceScores]:
-        """The CNN's scores, unsure first looks averaged with a second look at the piece turned 180°."""
+        """The CNN's scores, unsure first looks averaged with a second look at the piece turned 180°; with
+        ``even_light``, pieces lit unevenly are evened out first (:mod:`mailpiece.inspect.lighting`)."""
+        if self.even_light:
+            width = self.classifier.preprocess.config.input_size[1]
+            pieces = [even_out_light(piece, max_width=width) for piece in pieces]
         return self.classifier.predict(pieces, second_view=self.second_view)
 
     def calls(self, scores: PieceScores) -> tuple[ClassCall, ClassCall]:

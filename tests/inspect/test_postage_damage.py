@@ -7,9 +7,11 @@ import json
 import pytest
 
 from mailpiece.inspect.config import CnnThresholds, InspectConfig
+from mailpiece.inspect.lighting import even_out_light
 from mailpiece.inspect.postage_damage import PostageDamageStage
 from mailpiece.models.checkpoint import load_checkpoint
 from mailpiece.models.predict import PieceScores
+from tests.inspect.test_lighting import _falling_off, _piece
 
 
 def _scores(p_none: float, p_undamaged: float) -> PieceScores:
@@ -73,3 +75,21 @@ def test_second_look_bands_are_checked_and_survive_json() -> None:
     assert again.cnn == config.cnn
     with pytest.raises(ValueError, match="second_view_damage"):
         CnnThresholds(second_view_damage=(0.9, 0.2))
+
+
+def test_unevenly_lit_pieces_are_evened_out_before_the_cnn_unless_turned_off(full_inspector) -> None:
+    classifier = full_inspector.postage_damage.classifier
+    assert full_inspector.postage_damage.even_light  # on by default
+    on = full_inspector.postage_damage
+    off = PostageDamageStage(classifier, CnnThresholds(even_light=False))
+    lit = _piece()
+    dim = _falling_off(lit)
+    width = classifier.preprocess.config.input_size[1]
+    evened = even_out_light(dim, max_width=width)
+    assert evened is not dim
+    assert on.scores([dim]) == classifier.predict([evened], second_view=on.second_view)
+    assert off.scores([dim]) == classifier.predict([dim], second_view=off.second_view)
+    assert on.scores([dim]) != off.scores([dim])
+    assert on.scores([lit]) == off.scores([lit]), "an evenly lit piece is looked at as it is"
+    config = InspectConfig(cnn=CnnThresholds(even_light=False))
+    assert InspectConfig.from_dict(json.loads(json.dumps(config.to_dict()))).cnn.even_light is False
