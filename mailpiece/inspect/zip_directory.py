@@ -31,11 +31,10 @@ from mailpiece.inspect.place_names import (
 from mailpiece.inspect.place_search import PlaceMatch, PlaceSearch
 from mailpiece.inspect.result import Address
 from mailpiece.inspect.zip_field import (
-    LOST_DIGIT,
     LOST_ZIP,
-    WILDCARD,
     fits_zip_pattern,
     is_zip_pattern,
+    partly_read_as,
     unknown_digits,
 )
 
@@ -225,7 +224,7 @@ class ZipDirectory:
         """(ZIP, cost, whether only the town vouches for it): the read ZIP, directory ZIPs one edit away,
         and the read city's only ZIP two digits away; a ZIP read with unknown characters, the read town's
         only ZIP that fits it; a ZIP read incompletely beside a town with a single ZIP, that ZIP when
-        what was read of it does not contradict it (:func:`_partly_read_as`)."""
+        what was read of it does not contradict it (``zip_field.partly_read_as``)."""
         if is_zip_pattern(zip5):
             if not (city and state) or thresholds.max_zip_edits < 1:
                 return
@@ -234,7 +233,7 @@ class ZipDirectory:
             fits = [z for z in town if fits_zip_pattern(z, zip5)]
             if len(fits) == 1 and thresholds.max_zip_edits >= unknown:
                 yield fits[0], unknown * ZIP_EDIT_COST, False  # the town vouches for each unknown digit
-            elif len(town) == 1 and thresholds.max_zip_edits >= 2 and _partly_read_as(zip5, town[0]):
+            elif len(town) == 1 and thresholds.max_zip_edits >= 2 and partly_read_as(zip5, town[0]):
                 yield town[0], TOWN_ZIP_COST, True  # more than a digit's repair: only at the widest setting
             return
         yield zip5, 0.0, False
@@ -279,22 +278,6 @@ def _unreadable(parsed: ParsedAddress, note: str) -> AddressVerdict:
         zip5=None, zip4=None, city=parsed.city, state=parsed.state, verified=False, corrected=False,
         confidence=0.0, note=note, readable=False,
     )  # fmt: skip
-
-
-def _partly_read_as(pattern: str, zip5: str) -> bool:
-    """Whether a ZIP read incompletely could be ``zip5`` misread in one digit at most: the digits read, in
-    place (around ``WILDCARD``, or against either end of ``zip5`` for a ``LOST_DIGIT``), differ from it in
-    none, or in one beside at least three that agree. ``LOST_ZIP`` (nothing read) contradicts nothing."""
-    if LOST_DIGIT in pattern:
-        read = pattern.replace(LOST_DIGIT, "")
-        return any(_few_misread(read, zip5[i : i + len(read)]) for i in (0, 5 - len(read)))
-    pairs = [(p, z) for p, z in zip(pattern, zip5, strict=True) if p != WILDCARD]
-    return _few_misread("".join(p for p, _ in pairs), "".join(z for _, z in pairs))
-
-
-def _few_misread(read: str, true: str) -> bool:
-    wrong = sum(a != b for a, b in zip(read, true, strict=True))
-    return wrong == 0 or (wrong == 1 and len(read) - wrong >= 3)
 
 
 def _place_search_share(thresholds: AddressThresholds) -> float:

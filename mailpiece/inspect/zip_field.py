@@ -19,7 +19,7 @@ from mailpiece.inspect.address_fields import (
 
 __all__ = [
     "LOST_DIGIT", "LOST_ZIP", "MAX_READINGS", "WILDCARD", "ZipField", "digit_readings", "fits_zip_pattern",
-    "is_zip_pattern", "split_zip", "unknown_digits", "zip_readings",
+    "is_zip_pattern", "partly_read_as", "split_zip", "unknown_digits", "zip_readings",
 ]  # fmt: skip
 
 # A ZIP character that is no digit's misreading: a reading with it is a pattern for the directory to fill.
@@ -48,6 +48,22 @@ def fits_zip_pattern(zip5: str, pattern: str) -> bool:
         read = pattern.replace(LOST_DIGIT, "")
         return any(zip5[:i] + zip5[i + 1 :] == read for i in range(5))
     return all(p in (WILDCARD, z) for z, p in zip(zip5, pattern, strict=True))
+
+
+def partly_read_as(pattern: str, zip5: str) -> bool:
+    """Whether a ZIP read incompletely could be ``zip5`` misread in one digit at most: the digits read, in
+    place (around ``WILDCARD``, or against either end of ``zip5`` for a ``LOST_DIGIT``), differ from it in
+    none, or in one beside at least three that agree. ``LOST_ZIP`` (nothing read) contradicts nothing."""
+    if LOST_DIGIT in pattern:
+        read = pattern.replace(LOST_DIGIT, "")
+        return any(_few_misread(read, zip5[i : i + len(read)]) for i in (0, 5 - len(read)))
+    pairs = [(p, z) for p, z in zip(pattern, zip5, strict=True) if p != WILDCARD]
+    return _few_misread("".join(p for p, _ in pairs), "".join(z for _, z in pairs))
+
+
+def _few_misread(read: str, true: str) -> bool:
+    wrong = sum(a != b for a, b in zip(read, true, strict=True))
+    return wrong == 0 or (wrong == 1 and len(read) - wrong >= 3)
 
 
 def unknown_digits(zip5: str) -> int:

@@ -47,3 +47,13 @@ def test_patterns_fit_the_zips_they_could_be() -> None:
         2,
         5,
     ]
+
+
+def test_a_zip_read_in_part_is_one_town_zip_unless_its_digits_contradict_it() -> None:
+    lost = zf.LOST_DIGIT
+    assert zf.partly_read_as(zf.LOST_ZIP, "66864"), "nothing read contradicts nothing"
+    assert zf.partly_read_as("??573", "95573")
+    assert not zf.partly_read_as("??574", "95573"), "one digit off needs three others that agree"
+    assert zf.partly_read_as(f"3510{lost}", "35111"), "one digit off beside three that agree"
+    assert not zf.partly_read_as(f"2167{lost}", "01867"), "READING MA 2167-5244 is not 01867"
+    assert zf.partly_read_as(f"1867{lost}", "01867"), "the digits read against the ZIP's end"
