@@ -48,6 +48,9 @@ class SynthConfig:
     # Full-colour advertising (a picture panel and stickers) in the free space of any piece. 0 by default so
     # the frames of every seed rendered so far stay the same; a training set can ask for it.
     p_advert_art: float = 0.0
+    # Stamps and meters of random designs (mailpiece.datasets.postage_styles), drawn from their own rng
+    # stream: 0 by default, so the frames of every seed rendered so far stay the same.
+    p_varied_postage: float = 0.0
     p_damage_over_address: float = 0.06  # of torn/stained pieces: damage destroys the address
     p_upside_down: float = 0.22
     p_grayscale: float = 0.2

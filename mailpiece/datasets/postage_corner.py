@@ -4,6 +4,8 @@ cancellations over stamps, and the non-postage artwork that makes hard negatives
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import cv2
 import numpy as np
 
@@ -13,7 +15,8 @@ from mailpiece.datasets.fonts import load_font, pick_font
 from mailpiece.datasets.lettering import ink_onto, paint_onto, text_mask
 from mailpiece.datasets.paper import label_sticker
 from mailpiece.datasets.postage import METER_INKS, cancellation_mask, meter_mask, permit_mask, stamp
-from mailpiece.datasets.spec import PieceSpec
+from mailpiece.datasets.postage_styles import varied_meter, varied_stamp
+from mailpiece.datasets.spec import PieceSpec, rng_for
 
 Box = tuple[int, int, int, int]
 
@@ -41,15 +44,31 @@ def turned(patch: np.ndarray, alpha: np.ndarray, angle: float) -> tuple[np.ndarr
     return patch, alpha
 
 
+def _design(spec: PieceSpec, stock: Callable, varied: Callable) -> Callable:
+    """The postage design to draw: the stock one, or for ``spec.varied_postage`` a random design from the
+    piece's own stream 3, drawn after the stock design made its draws from the frame's stream (and was
+    dropped), so everything drawn after the postage is as on the stock piece."""
+    if not spec.varied_postage:
+        return stock
+    own = rng_for(spec.seed, spec.index, 3)
+
+    def draw(rng: np.random.Generator, *args):
+        stock(rng, *args)
+        return varied(own, *args)
+
+    return draw
+
+
 def _stamps(paper: np.ndarray, rng: np.random.Generator, spec: PieceSpec, right: int, top: int) -> Box:
     """One or two stamps, stuck on by hand (often a little crooked), then perhaps cancelled."""
     dpi = spec.dpi
+    make_stamp = _design(spec, stamp, varied_stamp)
     sw, sh = int(dpi * rng.uniform(0.8, 1.15)), int(dpi * rng.uniform(0.9, 1.3))
     if rng.random() < 0.3:
         sw, sh = sh, sw
     x1, boxes = right, []
     for _ in range(spec.stamp_count):
-        patch, alpha = stamp(rng, sw, sh, dpi)
+        patch, alpha = make_stamp(rng, sw, sh, dpi)
         if rng.random() < 0.6:
             patch, alpha = turned(patch, alpha, float(rng.normal(0, 3.0)))
         ph, pw = alpha.shape
@@ -81,7 +100,7 @@ def place_postage(paper: np.ndarray, rng: np.random.Generator, spec: PieceSpec) 
     if spec.postage_kind == "none":
         return None
     if spec.postage_kind == "meter":
-        mask = meter_mask(rng, dpi, ret.zip5)
+        mask = _design(spec, meter_mask, varied_meter)(rng, dpi, ret.zip5)
         ink = METER_INKS[int(rng.integers(len(METER_INKS)))]
         on_tape = rng.random() < (0.5 if spec.piece_type.startswith("flat") else 0.15)
     else:

@@ -55,6 +55,7 @@ class PieceSpec:
     grayscale: bool
     flat_scan: bool
     jpeg_quality: int
+    varied_postage: bool = False  # stamps and meters of random designs (postage_styles)
 
     @property
     def size_px(self) -> tuple[int, int]:
@@ -126,4 +127,5 @@ def sample_spec(seed: int, index: int, config: SynthConfig = SynthConfig()) -> P
         flat_scan=flat_scan,
         jpeg_quality=int(rng.integers(lo, hi + 1)),
         advert_art=bool(rng.random() < config.p_advert_art),  # drawn last: earlier draws stay as they were
+        varied_postage=bool(rng.random() < config.p_varied_postage),  # after it, for the same reason
     )
