@@ -13,7 +13,9 @@ patch, and then the piece keeps the CNN's call.
 The other way round: a permit imprint set in a face the CNN never saw (condensed, typewriter) can look to
 it like no postage at all, and bulk mail carries such imprints by the million. When the CNN calls a piece
 unpaid, a box of print where the postage goes is read, and words that say the postage is paid
-(:func:`says_paid`) overrule it.
+(:func:`says_paid`) overrule it. So do a stamp's own words (:func:`says_stamp`: ``USA 73``, ``USA
+FOREVER``, ``34 UNITED STATES``): a stamp of a design the CNN never saw (a Priority Mail Express label, an
+engraving, line art on white) still says what it is.
 """
 
 from __future__ import annotations
@@ -40,6 +42,10 @@ _STAMP = ("STAMP", "POSTAGE")
 _NEEDED = ("REQUIRED", "NEEDED", "NECESSARY")
 _PERMIT = ("PERMIT",)
 _AMOUNT = re.compile(r"\$ ?\d")  # a meter prints its amount; a permit imprint does not
+# A stamp's value: 1-99 (cents, or a 1 for a dollar), 5C, 29¢, $2, $1.50, $28.75.
+_VALUE = re.compile(r"\$?\d{1,2}[C¢]?|\$\d{1,3}\.\d{2}")
+# A meter's or a PC Postage label's ID: a run of this many digits or more (062S0012345678, 8756943991).
+_METER_ID_DIGITS = 8
 # An outlined box (outlined_box): searched in the right 30 % of the piece and its top 45 %, each side 4-20 %
 # of the piece's width, and its outline present along at least 60 % of every side.
 _OUTLINE_CORNER = 0.3
@@ -69,25 +75,59 @@ def asks_for_postage(text: str) -> bool:
 def says_paid(text: str) -> bool:
     """Whether print reads as a permit imprint's or a meter's word that the postage is paid
     (``US POSTAGE PAID``, ``U.S. POSTAGE / PAID``, ``PERMIT NO. 123``, ``PERMIT #45``, ``US POSTAGE
-    $0.73``; OCR slips of a letter allowed). Print that asks for a stamp never does, nor ``NO POSTAGE
-    NECESSARY``.
+    $0.73``, ``US POSTAGE`` over a meter's long ID; OCR slips of a letter allowed). Print that asks for a
+    stamp never does, nor ``NO POSTAGE NECESSARY``.
     """
     if asks_for_postage(text):
         return False
     words = re.findall(r"[A-Z0-9#]+", text.upper())
     amount = _AMOUNT.search(text) is not None
+    meter_id = re.search(rf"\d{{{_METER_ID_DIGITS},}}", text) is not None
     for i, word in enumerate(words):
         after = words[i + 1 : i + 4]
         if _like(word, _STAMP) and words[max(0, i - 1) : i] != ["NO"] and ("PAID" in after or amount):
             return True
+        if (
+            _like(word, ("POSTAGE",))
+            and (words[max(0, i - 1) : i] == ["US"] or words[max(0, i - 2) : i] == ["U", "S"])
+            and meter_id
+        ):
+            return True  # "US POSTAGE" over a meter's ID, its amount misread ("US POSTAGE $ / 8756943991")
         if _like(word, _PERMIT) and after and (after[0] in ("NO", "N0") or after[0][0] in "#0123456789"):
             return True
     return False
 
 
+def says_stamp(text: str) -> bool:
+    """Whether print reads as a stamp's own lettering: ``USA`` or ``UNITED STATES`` within three words of
+    a value (``USA 73``, ``34 UNITED STATES``, ``USA $28.75``, ``USA 1``), or ``FOREVER`` within three
+    words of ``USA``, ``US``, ``STATES``, ``FIRST-CLASS`` or ``GLOBAL`` (one OCR slip allowed in it).
+
+    Stamp designs are countless and a CNN trained on some calls others no postage (docs/cnn.md, "What
+    the generator never draws"); most say what they are in words a postage box's OCR pass reads. A
+    lone number, a lone ``USA`` (a return address's country) or ``FOREVER`` alone are not enough.
+    """
+    if asks_for_postage(text):
+        return False
+    words = re.findall(r"[A-Z0-9$.¢-]+", text.upper().replace(",", "."))
+    words = [w.strip(".-") for w in words if w.strip(".-")]
+    country = [i for i, w in enumerate(words) if w in ("USA", "U.S.A", "STATES")]
+    values = [i for i, w in enumerate(words) if _VALUE.fullmatch(w)]
+    if any(abs(c - v) <= 3 for c in country for v in values):
+        return True
+    forever = [i for i, w in enumerate(words) if _like(w, ("FOREVER",))]
+    near = [i for i, w in enumerate(words) if w in ("USA", "US", "U.S.A", "STATES", "FIRST-CLASS", "GLOBAL")]
+    return any(abs(f - n) <= 3 for f in forever for n in near)
+
+
 def paid_kind(text: str) -> str:
-    """The postage kind print that says paid stands for: ``meter`` with an amount, else ``permit``."""
-    return "meter" if _AMOUNT.search(text) else "permit"
+    """The postage kind print that says paid stands for: ``stamp`` for a stamp's lettering
+    (:func:`says_stamp`) that says nothing of postage paid, ``meter`` with an amount or a meter's long
+    ID, else ``permit``."""
+    if says_stamp(text) and not says_paid(text):
+        return "stamp"
+    meter_id = re.search(rf"\d{{{_METER_ID_DIGITS},}}", text) is not None
+    return "meter" if _AMOUNT.search(text) or meter_id else "permit"
 
 
 def _like(word: str, targets: tuple[str, ...]) -> bool:
@@ -168,9 +208,10 @@ def _rect(width: int, height: int) -> np.ndarray:
 
 def read_paid_wording(piece: np.ndarray, box: tuple[int, int, int, int] | None, ocr: OcrEngine) -> str | None:
     """The text of the postage box when it says the postage is paid (:func:`says_paid`: a permit
-    imprint, a meter's legend); None otherwise. Only a box holding lines of print is read."""
+    imprint, a meter's legend) or is a stamp's lettering (:func:`says_stamp`); None otherwise. Only a box
+    holding lines of print is read."""
     text = _read_box(piece, box, ocr)
-    return text if text is not None and says_paid(text) else None
+    return text if text is not None and (says_paid(text) or says_stamp(text)) else None
 
 
 def _read_box(

@@ -18,6 +18,7 @@ from mailpiece.inspect.postage_wording import (
     read_paid_wording,
     read_postage_wording,
     says_paid,
+    says_stamp,
 )
 from mailpiece.inspect.result import ClassCall
 from tests.inspect.test_address_block import FONT, draw_piece
@@ -85,6 +86,49 @@ def test_words_that_say_the_postage_is_paid(text: str, kind: str) -> None:
 )
 def test_other_print_does_not_say_paid(text: str) -> None:
     assert not says_paid(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "USA 73",
+        "73 USA",
+        "USA FOREVER",
+        "USA %s | FOREVE",  # an OCR slip
+        "GLOBAL FOREVER",
+        "PRIORITY MAIL | EXPRESS | USA $30.45",
+        "_ 34 | UNITED STATES",
+        "UNITED STATES 5C",
+        "U.S.A. 2",
+    ],
+)
+def test_a_stamps_own_words(text: str) -> None:
+    assert says_stamp(text) and not says_paid(text) and paid_kind(text) == "stamp"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "USA",  # a return address's country
+        "FOREVER",
+        "FRIENDS FOREVER",
+        "MADE IN USA",
+        "SAVE 50% FREE GIFT",
+        "JOHN SMITH 12 MAIN ST BOSTON MA 02110 USA",
+        "=e | UNITED STATES",
+        "PLACE STAMP HERE USA 1",
+        "NO POSTAGE NECESSARY IF MAILED IN THE UNITED STATES",
+    ],
+)
+def test_other_print_is_no_stamp(text: str) -> None:
+    assert not says_stamp(text)
+
+
+def test_us_postage_over_a_meters_id_says_paid_though_its_amount_is_misread() -> None:
+    for text in ("US POSTAGE $ | - 8756943991", "U.S. POSTAGE § | a 5193160830"):
+        assert says_paid(text) and paid_kind(text) == "meter"
+    assert not says_paid("US POSTAGE 1234") and not says_paid("POSTAGE 8756943991")
 
 
 def permit_imprint(piece: np.ndarray, x: int = 1150, y: int = 40) -> np.ndarray:
