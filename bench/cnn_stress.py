@@ -212,19 +212,8 @@ def held_out_stamp(
 
 
 # ----------------------------------------------------------------------------------------------- meters
-def _barcode(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
-    bars = np.zeros((h, w), np.uint8)
-    x = 0
-    while x < w:
-        bw = int(rng.integers(1, 4))
-        if rng.random() < 0.5:
-            bars[:, x : x + bw] = 255
-        x += bw + int(rng.integers(1, 3))
-    return bars
-
-
 def _pc_label(rng: np.random.Generator, dpi: int, zip5: str) -> np.ndarray:
-    from mailpiece.datasets.barcodes import data_matrix
+    from mailpiece.datasets.barcodes import data_matrix, linear_barcode
     from mailpiece.datasets.postage import postal_date
 
     w, h = int(dpi * rng.uniform(2.2, 3.0)), int(dpi * rng.uniform(1.0, 1.4))
@@ -255,7 +244,7 @@ def _pc_label(rng: np.random.Generator, dpi: int, zip5: str) -> np.ndarray:
     mask = np.asarray(img).copy()
     top = rule + 8 + font.size
     if top < h - 8:
-        mask[top : h - 4, 6 : w - 6] = _barcode(rng, w - 12, h - 4 - top)
+        mask[top : h - 4, 6 : w - 6] = linear_barcode(rng, w - 12, h - 4 - top, inked=0.5)
     return mask
 
 

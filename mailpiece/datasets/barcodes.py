@@ -1,5 +1,5 @@
-"""Machine-readable marks as ink masks: Intelligent Mail barcodes, Data Matrix blocks (meters) and
-QR-like codes (advertising, a hard negative for "postage").
+"""Machine-readable marks as ink masks: Intelligent Mail barcodes, Data Matrix blocks (meters), linear
+barcodes (PC Postage labels) and QR-like codes (advertising, a hard negative for "postage").
 """
 
 from __future__ import annotations
@@ -70,3 +70,15 @@ def postnet_mask(rng: np.random.Generator, dpi: int) -> np.ndarray:
         x = int(round(1 + i * pitch))
         mask[1 if t else int(full * 0.6) : full + 1, x : x + bar_w] = 255
     return mask
+
+
+def linear_barcode(rng: np.random.Generator, width: int, height: int, inked: float = 0.55) -> np.ndarray:
+    """A (height, width) ink mask: bars 1-3 px wide, gaps of 1-2 px, each bar inked with chance ``inked``."""
+    bars = np.zeros((height, width), np.uint8)
+    x = 0
+    while x < width:
+        bar = int(rng.integers(1, 4))
+        if rng.random() < inked:
+            bars[:, x : x + bar] = 255
+        x += bar + int(rng.integers(1, 3))
+    return bars

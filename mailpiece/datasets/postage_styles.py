@@ -24,7 +24,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from mailpiece.datasets.artwork import picture, vivid
-from mailpiece.datasets.barcodes import data_matrix
+from mailpiece.datasets.barcodes import data_matrix, linear_barcode
 from mailpiece.datasets.fonts import load_font, pick_font
 from mailpiece.datasets.postage import _perforation, postal_date
 
@@ -133,17 +133,6 @@ def varied_stamp(
     return patch, alpha
 
 
-def _linear_barcode(rng: np.random.Generator, w: int, h: int) -> np.ndarray:
-    bars = np.zeros((h, w), np.uint8)
-    x = 0
-    while x < w:
-        width = int(rng.integers(1, 4))
-        if rng.random() < 0.55:
-            bars[:, x : x + width] = 255
-        x += width + int(rng.integers(1, 3))
-    return bars
-
-
 def varied_meter(rng: np.random.Generator, dpi: int, zip5: str) -> np.ndarray:
     """A meter or PC Postage impression of a random layout, as an ink mask."""
     row = rng.random() < 0.25  # the legends in one or two rows beside a small code
@@ -185,7 +174,7 @@ def varied_meter(rng: np.random.Generator, dpi: int, zip5: str) -> np.ndarray:
     bottom = height
     if rng.random() < 0.3 and not row:  # a linear barcode under it all
         bar_h = int(height * rng.uniform(0.15, 0.25))
-        img.paste(255, (3, height - bar_h - 2), Image.fromarray(_linear_barcode(rng, width - 6, bar_h)))
+        img.paste(255, (3, height - bar_h - 2), Image.fromarray(linear_barcode(rng, width - 6, bar_h)))
         bottom = height - bar_h - 6
         if rng.random() < 0.6:
             draw.line((3, bottom - 2, width - 3, bottom - 2), fill=255, width=max(1, dpi // 90))

@@ -24,16 +24,26 @@ ADVERT_FRAMES = 24
 VARIED_FRAMES = 24
 
 
+def rendered_pieces(
+    seed: int, count: int, options: list[str] | None = None
+) -> list[tuple[np.ndarray, object]]:
+    """Frames 0..count-1 of ``seed`` (generator settings ``options``), JPEG-encoded as written, each cut
+    along its labelled quad (faced), with its label."""
+    config = SynthConfig().with_options(options or [])
+    pieces = []
+    for index in range(count):
+        frame = render_frame(seed, index, config)
+        image = cv2.imdecode(np.frombuffer(encode(frame), np.uint8), cv2.IMREAD_COLOR)
+        pieces.append((cut_piece(image, np.asarray(frame.label.piece_quad, np.float64)), frame.label))
+    return pieces
+
+
 @pytest.fixture(scope="module")
 def fresh_pieces() -> list[tuple[np.ndarray, str, str]]:
     """Faced pieces (cut along the labelled quad) with their true postage and damage kinds."""
-    pieces = []
-    for index in range(FRAMES):
-        frame = render_frame(FRESH_SEED, index)
-        image = cv2.imdecode(np.frombuffer(encode(frame), np.uint8), cv2.IMREAD_COLOR)
-        piece = cut_piece(image, np.asarray(frame.label.piece_quad, np.float64))
-        pieces.append((piece, frame.label.postage.kind, frame.label.damage.kind))
-    return pieces
+    return [
+        (piece, label.postage.kind, label.damage.kind) for piece, label in rendered_pieces(FRESH_SEED, FRAMES)
+    ]
 
 
 def test_the_shipped_checkpoint_describes_itself() -> None:
@@ -75,14 +85,8 @@ def test_the_shipped_checkpoint_passes_good_advertising_mail() -> None:
     2026-11-22, trained without such art, rejected about a third of them)."""
     clf = PieceClassifier.from_checkpoint()
     thresholds = clf.recommended_thresholds
-    config = SynthConfig().with_options(
-        ["p_advert_art=1", "postage_mix=stamp:1,meter:1,permit:1", "damage_mix=none:1"]
-    )
-    pieces = []
-    for index in range(ADVERT_FRAMES):
-        frame = render_frame(FRESH_SEED + 1, index, config)
-        image = cv2.imdecode(np.frombuffer(encode(frame), np.uint8), cv2.IMREAD_COLOR)
-        pieces.append(cut_piece(image, np.asarray(frame.label.piece_quad, np.float64)))
+    options = ["p_advert_art=1", "postage_mix=stamp:1,meter:1,permit:1", "damage_mix=none:1"]
+    pieces = [piece for piece, _ in rendered_pieces(FRESH_SEED + 1, ADVERT_FRAMES, options)]
     rejected = [
         s.postage["none"] >= thresholds["postage_none"] or 1.0 - s.damage["none"] >= thresholds["damaged"]
         for s in clf.predict(pieces)
@@ -96,14 +100,8 @@ def test_the_shipped_checkpoint_knows_stamps_and_meters_of_other_designs() -> No
     alone, called 6 of these 24 unpaid; the shipped one calls 2)."""
     clf = PieceClassifier.from_checkpoint()
     threshold = clf.recommended_thresholds["postage_none"]
-    config = SynthConfig().with_options(
-        ["p_varied_postage=1", "postage_mix=stamp:1,meter:1", "damage_mix=none:1"]
-    )
-    pieces = []
-    for index in range(VARIED_FRAMES):
-        frame = render_frame(FRESH_SEED + 2, index, config)
-        image = cv2.imdecode(np.frombuffer(encode(frame), np.uint8), cv2.IMREAD_COLOR)
-        pieces.append(cut_piece(image, np.asarray(frame.label.piece_quad, np.float64)))
+    options = ["p_varied_postage=1", "postage_mix=stamp:1,meter:1", "damage_mix=none:1"]
+    pieces = [piece for piece, _ in rendered_pieces(FRESH_SEED + 2, VARIED_FRAMES, options)]
     unpaid = sum(s.postage["none"] >= threshold for s in clf.predict(pieces))
     assert unpaid <= 3, f"{unpaid} of {VARIED_FRAMES} stamped or metered pieces called unpaid"
 
