@@ -111,7 +111,7 @@ def varied_stamp(
         cv2.rectangle(patch, (inset, inset), (w - inset, h - inset), _pick(rng, _INKS), 1)
     img = Image.fromarray(np.ascontiguousarray(patch[..., ::-1]))
     draw = ImageDraw.Draw(img)
-    dark = float(patch.mean()) > 140
+    light_ground = float(patch.mean()) > 140  # dark lettering, mostly; white on a dark ground
     for _ in range(int(rng.integers(1, 4))):
         text = str(_pick(rng, _STAMP_WORDS if rng.random() < 0.6 else _VALUES))
         font = _font(rng, h * rng.uniform(0.08, 0.22))
@@ -121,7 +121,7 @@ def varied_stamp(
         spot = int(rng.integers(3))  # along the top, across the middle, along the bottom
         y = (0.04 * h, 0.45 * h - font.size / 2, 0.96 * h - font.size * 1.1)[spot]
         y = min(max(0.0, y), h - font.size * 1.1)
-        fill = (20, 20, 20) if dark and rng.random() < 0.8 else (250, 250, 250)
+        fill = (20, 20, 20) if light_ground and rng.random() < 0.8 else (250, 250, 250)
         outline = (
             dict(stroke_width=max(1, font.size // 12), stroke_fill=(0, 0, 0)) if rng.random() < 0.2 else {}
         )
