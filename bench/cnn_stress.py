@@ -543,7 +543,7 @@ def score_variant(args: tuple[str, Path, int, Path | None]) -> tuple[tuple[str, 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--seed", type=int, default=21280, help="the dataset seed the variants share")
     parser.add_argument("--count", type=int, default=300, help="frames per variant")
     parser.add_argument("--out", type=Path, default=Path("/tmp/cnn-stress"), help="where variants go")
