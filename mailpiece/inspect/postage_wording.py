@@ -44,8 +44,8 @@ _PERMIT = ("PERMIT",)
 _AMOUNT = re.compile(r"\$ ?\d")  # a meter prints its amount; a permit imprint does not
 # A stamp's value: 1-99 (cents, or a 1 for a dollar), 5C, 29¢, $2, $1.50, $28.75.
 _VALUE = re.compile(r"\$?\d{1,2}[C¢]?|\$\d{1,3}\.\d{2}")
-# A meter's or a PC Postage label's ID: a run of this many digits or more (062S0012345678, 8756943991).
-_METER_ID_DIGITS = 8
+# A meter's or a PC Postage label's ID: a run of eight digits or more (062S0012345678, 8756943991).
+_METER_ID = re.compile(r"\d{8,}")
 # An outlined box (outlined_box): searched in the right 30 % of the piece and its top 45 %, each side 4-20 %
 # of the piece's width, and its outline present along at least 60 % of every side.
 _OUTLINE_CORNER = 0.3
@@ -82,7 +82,7 @@ def says_paid(text: str) -> bool:
         return False
     words = re.findall(r"[A-Z0-9#]+", text.upper())
     amount = _AMOUNT.search(text) is not None
-    meter_id = re.search(rf"\d{{{_METER_ID_DIGITS},}}", text) is not None
+    meter_id = _METER_ID.search(text) is not None
     for i, word in enumerate(words):
         after = words[i + 1 : i + 4]
         if _like(word, _STAMP) and words[max(0, i - 1) : i] != ["NO"] and ("PAID" in after or amount):
@@ -126,8 +126,7 @@ def paid_kind(text: str) -> str:
     ID, else ``permit``."""
     if says_stamp(text) and not says_paid(text):
         return "stamp"
-    meter_id = re.search(rf"\d{{{_METER_ID_DIGITS},}}", text) is not None
-    return "meter" if _AMOUNT.search(text) or meter_id else "permit"
+    return "meter" if _AMOUNT.search(text) or _METER_ID.search(text) else "permit"
 
 
 def _like(word: str, targets: tuple[str, ...]) -> bool:
