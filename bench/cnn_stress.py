@@ -203,9 +203,9 @@ def held_out_stamp(
     patch = design(rng, w, h)
     alpha = np.full(patch.shape[:2], 255, np.uint8)
     if design is not _minimal and rng.random() < 0.5:  # a serpentine die cut
-        from mailpiece.datasets.postage import _perforation
+        from mailpiece.datasets.postage import perforate
 
-        _perforation(alpha, rng, dpi)
+        perforate(alpha, rng, dpi)
     elif design is _minimal:  # a thin grey edge, straight cut
         patch[[0, -1]] = patch[:, [0, -1]] = 205
     return patch, alpha

@@ -36,7 +36,7 @@ def postal_date(rng: np.random.Generator) -> str:
     )
 
 
-def _perforation(alpha: np.ndarray, rng: np.random.Generator, dpi: int) -> None:
+def perforate(alpha: np.ndarray, rng: np.random.Generator, dpi: int) -> None:
     """Bite semicircles out of every edge (perforated) or ripple it (serpentine die cut)."""
     h, w = alpha.shape
     pitch = max(5, int(dpi * rng.uniform(0.06, 0.09)))
@@ -87,7 +87,7 @@ def stamp(rng: np.random.Generator, width: int, height: int, dpi: int) -> tuple[
         draw.text((width - margin - big.getlength(denomination) - 3, y), denomination, font=big, fill=fill)
     patch = np.asarray(img)[..., ::-1].copy()
     alpha = np.full((height, width), 255, np.uint8)
-    _perforation(alpha, rng, dpi)
+    perforate(alpha, rng, dpi)
     return patch, alpha
 
 

@@ -26,7 +26,7 @@ from PIL import Image, ImageDraw
 from mailpiece.datasets.artwork import picture, vivid
 from mailpiece.datasets.barcodes import data_matrix, linear_barcode
 from mailpiece.datasets.fonts import load_font, pick_font
-from mailpiece.datasets.postage import _perforation, postal_date
+from mailpiece.datasets.postage import perforate, postal_date
 
 _STAMP_WORDS = (
     "USA", "FOREVER", "USA FOREVER", "FIRST-CLASS", "PRIORITY MAIL", "EXPRESS", "GLOBAL FOREVER",
@@ -129,7 +129,7 @@ def varied_stamp(
     patch = np.asarray(img)[..., ::-1].copy()
     alpha = np.full((h, w), 255, np.uint8)
     if rng.random() < 0.7:
-        _perforation(alpha, rng, dpi)
+        perforate(alpha, rng, dpi)
     return patch, alpha
 
 
