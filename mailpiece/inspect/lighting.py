@@ -1,10 +1,10 @@
 """Evening out light that falls off across a piece before the CNN looks at it.
 
 A lamp to one side of the belt, or a lens that darkens the corners, leaves part of a piece a shade or two
-darker than the rest. The shipped CNN was trained before its augmentation drew such light, and on
-frames lit that way it took the dark side for a stain or a crush: of 300 dimly, unevenly lit frames it
-rejected 2.1 % of good pieces and caught 92.8 % of damaged ones, against 1.1 % and 97.6 % on the same
-frames as rendered (docs/cnn.md, "Other cameras and light").
+darker than the rest. The CNN shipped until 2026-12-02 was trained before its augmentation drew such
+light, and on frames lit that way it took the dark side for a stain or a crush: of 300 dimly, unevenly
+lit frames it rejected 2.1 % of good pieces and caught 92.8 % of damaged ones, against 1.1 % and 97.6 %
+on the same frames as rendered (docs/cnn.md, "Other cameras and light").
 
 The light is measured on a small copy of the piece: its paper level everywhere, taken as the closing of
 the grey image over about half the piece's width (print, stamps and stains narrower than that are dark
