@@ -51,6 +51,8 @@ class SynthConfig:
     # Stamps and meters of random designs (mailpiece.datasets.postage_styles), drawn from their own rng
     # stream: 0 by default, so the frames of every seed rendered so far stay the same.
     p_varied_postage: float = 0.0
+    # Damage of random looks (mailpiece.datasets.damage_styles), likewise from its own stream; 0 by default.
+    p_varied_damage: float = 0.0
     p_damage_over_address: float = 0.06  # of torn/stained pieces: damage destroys the address
     p_upside_down: float = 0.22
     p_grayscale: float = 0.2

@@ -15,6 +15,7 @@ import numpy as np
 from mailpiece.datasets.camera import Pose, background, expose, lay_piece, neighbour, sample_pose
 from mailpiece.datasets.config import SynthConfig
 from mailpiece.datasets.damage import crease, crush, stain, tear
+from mailpiece.datasets.damage_styles import varied_crease, varied_crush, varied_stain, varied_tear
 from mailpiece.datasets.labels import DamageLabel, PieceLabel, PostageLabel
 from mailpiece.datasets.lettering import ink_box
 from mailpiece.datasets.piece_face import render_face
@@ -52,19 +53,43 @@ def _frame_box(pose: Pose, box: Box, width: int, height: int) -> Box:
 
 
 def _damage(spec: PieceSpec, rng: np.random.Generator, image, ink, postage_box):
-    """Apply the planned damage; returns (image, alpha or None, ink, share of the ZIP line destroyed)."""
+    """Apply the planned damage; returns (image, alpha or None, ink, share of the ZIP line destroyed).
+
+    For ``spec.varied_damage`` the stock rendering makes its draws from the frame's stream on copies (and
+    is dropped), then a random-look one (``damage_styles``) draws from the piece's own stream 4, so
+    everything drawn after the damage is as on the stock piece."""
+    if spec.damage_kind == "none":
+        return image, None, ink, 0.0
+    if spec.varied_damage:
+        _stock_damage(spec, rng, image.copy(), ink.copy(), postage_box, _STOCK)
+        rng = rng_for(spec.seed, spec.index, 4)
+    return _stock_damage(spec, rng, image, ink, postage_box, _VARIED if spec.varied_damage else _STOCK)
+
+
+def _stock_damage(spec: PieceSpec, rng: np.random.Generator, image, ink, postage_box, kinds: dict):
     loss, alpha = 0.0, None
     target = ink_box(ink[..., 1], 0, 0) if spec.damage_over_address else None
     if spec.damage_kind == "torn":
         alpha = np.full(image.shape[:2], 255, np.uint8)
-        loss = tear(image, alpha, ink, rng, spec.severity, target, postage_box)
+        loss = kinds["torn"]()(image, alpha, ink, rng, spec.severity, target, postage_box)
     elif spec.damage_kind == "creased":
-        crease(image, rng, spec.severity)
+        kinds["creased"]()(image, rng, spec.severity)
     elif spec.damage_kind == "stained":
-        loss = stain(image, ink, rng, spec.severity, spec.dpi, target)
+        loss = kinds["stained"]()(image, ink, rng, spec.severity, spec.dpi, target)
     elif spec.damage_kind == "crushed":
-        image, alpha, ink = crush(image, np.full(image.shape[:2], 255, np.uint8), ink, rng, spec.severity)
+        alpha = np.full(image.shape[:2], 255, np.uint8)
+        image, alpha, ink = kinds["crushed"]()(image, alpha, ink, rng, spec.severity)
     return image, alpha, ink, loss
+
+
+# Looked up at call time, so a benchmark can patch the module's ``tear`` etc. (bench/cnn_stress.py).
+_STOCK = {"torn": lambda: tear, "creased": lambda: crease, "stained": lambda: stain, "crushed": lambda: crush}
+_VARIED = {
+    "torn": lambda: varied_tear,
+    "creased": lambda: varied_crease,
+    "stained": lambda: varied_stain,
+    "crushed": lambda: varied_crush,
+}
 
 
 class _Laps:

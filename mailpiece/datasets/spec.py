@@ -56,6 +56,7 @@ class PieceSpec:
     flat_scan: bool
     jpeg_quality: int
     varied_postage: bool = False  # stamps and meters of random designs (postage_styles)
+    varied_damage: bool = False  # damage of random looks (damage_styles)
 
     @property
     def size_px(self) -> tuple[int, int]:
@@ -128,4 +129,5 @@ def sample_spec(seed: int, index: int, config: SynthConfig = SynthConfig()) -> P
         jpeg_quality=int(rng.integers(lo, hi + 1)),
         advert_art=bool(rng.random() < config.p_advert_art),  # drawn last: earlier draws stay as they were
         varied_postage=bool(rng.random() < config.p_varied_postage),  # after it, for the same reason
+        varied_damage=bool(rng.random() < config.p_varied_damage),  # after it, for the same reason
     )
