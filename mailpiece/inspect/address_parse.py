@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from mailpiece.inspect.address_fields import (
@@ -49,6 +49,9 @@ LOST_ZIP_TAIL_DIGITS = 2
 # Words of junk after a last line's ZIP that may be dropped (see _read_before_junk).
 MAX_JUNK_WORDS = 4
 _CLEAN_ZIP = re.compile(r"\d{5}(-\d{4})?")
+# What reading a last line without the city the line above it gave costs (see _wrapped): as much as a
+# changed digit, so a town read there that fits a ZIP one digit off wins over the state alone.
+WRAPPED_CITY_IGNORED = 1.0
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -123,23 +126,53 @@ def parse_address(lines: Sequence[str | OcrLine]) -> ParsedAddress:
     if best is None:
         return ParsedAddress(lines=texts, **_name_and_street(texts, len(texts)))
     index, readings, tokens, (zip_start, zip_end) = best
+    line: str | OcrLine = lines[index]
+    above = index  # where the lines above the last line end (its city's line, when wrapped)
+    if readings[0].city is None and index > 0 and (wrapped := _wrapped(lines[index - 1], line)) is not None:
+        line, joined_readings, tokens, (zip_start, zip_end) = wrapped
+        # The line's readings without a city stay, at the cost of a changed digit: a city was read.
+        readings = joined_readings + [replace(r, penalty=r.penalty + WRAPPED_CITY_IGNORED) for r in readings]
+        above = index - 1
     top = readings[0]
-    confidences = _word_confidences(lines[index])
+    confidences = _word_confidences(line)
     zip_words = {t.word for t in tokens[zip_start:zip_end]}
     city_words = {t.word for t in tokens[:zip_start]}  # the city and state words
     return ParsedAddress(
         lines=texts,
-        **_name_and_street(texts, index),
+        **_name_and_street(texts, above),
         city=top.city,
         state=top.state,
         zip5=top.zip5,
         zip4=top.zip4,
-        last_line=texts[index],
+        last_line=line.text if isinstance(line, OcrLine) else str(line),
         last_line_index=index,
-        readings=tuple(readings),
+        readings=tuple(readings[:MAX_READINGS]),
         zip_confidence=_mean_of(confidences, zip_words, low=True),
         city_confidence=_mean_of(confidences, city_words, low=False),
     )
+
+
+def _wrapped(
+    upper: str | OcrLine, lower: str | OcrLine
+) -> tuple[str | OcrLine, list[LastLineReading], list[_Token], tuple[int, int]] | None:
+    """A last line broken in two: the city (``SPRINGFIELD`` over ``IL 62701``) or the city and state
+    (``SPRINGFIELD, IL`` over ``62701-1234``) on the line above the ZIP's. Read joined when the upper line
+    has no digits (a street or box line has) and the joined line names a city and a state."""
+    upper_text = upper.text if isinstance(upper, OcrLine) else str(upper)
+    if not upper_text.strip() or any(c.isdigit() for c in upper_text):
+        return None
+    if isinstance(upper, OcrLine) and isinstance(lower, OcrLine):
+        joined: str | OcrLine = OcrLine.from_words([*upper.words, *lower.words])
+    else:
+        joined = f"{upper_text} {lower.text if isinstance(lower, OcrLine) else lower}"
+    tokens = _tokens(joined.text if isinstance(joined, OcrLine) else joined)
+    found = _read_last_line(tokens)
+    if found is None or found[0][0].city is None or found[0][0].state is None:
+        return None
+    readings, span = found
+    if span[0] < len(_tokens(upper_text)):
+        return None  # the ZIP must come from the lower line
+    return joined, readings, tokens, span
 
 
 def _last_line_rank(top: LastLineReading) -> int:

@@ -322,11 +322,12 @@ def _zipcodes_entries() -> Iterator[ZipEntry]:
 
 
 def _changed_fields(parsed: ParsedAddress, best: _Hypothesis) -> tuple[str, ...]:
-    """Which of ZIP, city and state the verdict changed from the parser's first reading."""
+    """Which of ZIP, city and state the verdict changed from the parser's first reading (a city read but
+    not used, the verdict checked against the state only, is not corrected: it was not taken for one)."""
     changed = []
     if best.entry.zip5 != parsed.zip5:
         changed.append("zip")
-    if parsed.city is not None and normalise_city(parsed.city) != best.city:
+    if parsed.city is not None and not best.state_only and normalise_city(parsed.city) != best.city:
         changed.append("city")
     if parsed.state is not None and parsed.state != best.entry.state:
         changed.append("state")

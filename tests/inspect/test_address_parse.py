@@ -232,6 +232,26 @@ def test_po_box_above_a_stateless_last_line_is_not_the_last_line() -> None:
     assert parsed.last_line_index == 2 and parsed.zip5 == "06103" and parsed.street == "PO BOX 12345"
 
 
+def test_a_last_line_broken_in_two_is_read_joined() -> None:
+    """The ZIP on a line of its own under the city and state, or the city on its own above the state and
+    ZIP: read as one last line; the name and street are the lines above both."""
+    for lines, zip4 in (
+        (["JOHN SMITH", "123 MAIN ST", "SPRINGFIELD, IL", "62701-1234"], "1234"),
+        (["JOHN SMITH", "123 MAIN ST", "SPRINGFIELD", "IL 62701"], None),
+    ):
+        parsed = parse_address(lines)
+        assert (parsed.city, parsed.state, parsed.zip5, parsed.zip4) == ("SPRINGFIELD", "IL", "62701", zip4)
+        assert (parsed.name, parsed.street, parsed.last_line_index) == ("JOHN SMITH", "123 MAIN ST", 3)
+        assert ZipDirectory().check(parsed).verified
+    lines = [_ocr_line([("SPRINGFIELD,", 0.6), ("IL", 0.8)]), _ocr_line([("62701", 0.9)])]
+    parsed = parse_address(lines)
+    assert parsed.city_confidence == pytest.approx(0.7) and parsed.zip_confidence == pytest.approx(0.9)
+    # A line with digits above is a street or a box, never a city; a proper last line is never joined.
+    assert parse_address(["JOHN SMITH", "123 MAIN ST", "IL 62701"]).city is None
+    assert parse_address(["JOHN SMITH", "PO BOX 5", "62701"]).state is None
+    assert parse_address(["SPRINGFIELD", "CHICAGO IL 60601"]).city == "CHICAGO"
+
+
 def test_name_and_street_from_the_lines_above() -> None:
     one_street = parse_address(["1234 MAIN ST", "HARTFORD CT 06103"])
     assert one_street.street == "1234 MAIN ST" and one_street.name is None

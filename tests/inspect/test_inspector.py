@@ -6,6 +6,7 @@ import io
 import json
 import struct
 import zlib
+from dataclasses import replace
 
 import cv2
 import numpy as np
@@ -14,6 +15,8 @@ from PIL import Image
 
 from mailpiece.datasets import encode, render_frame
 from mailpiece.datasets.config import SynthConfig
+from mailpiece.datasets.render import render_spec
+from mailpiece.datasets.spec import sample_spec
 from mailpiece.inspect.config import AddressThresholds, InspectConfig
 from mailpiece.inspect.frame import Frame
 from mailpiece.inspect.inspector import Inspector
@@ -65,6 +68,23 @@ def test_greyscale_frames_are_read(address_inspector, index: int) -> None:
     grey = cv2.cvtColor(cv2.cvtColor(synthetic.image, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
     result = address_inspector(Frame(piece_id="g", source="test", data=grey))
     assert result.address is not None and result.address.zip5 == synthetic.label.address.zip5
+
+
+@pytest.mark.parametrize(("index", "style"), [(0, "zip"), (7, "zip"), (8, "city"), (9, "city")])
+def test_a_last_line_broken_in_two_is_read(address_inspector, index: int, style: str) -> None:
+    """Layouts the generator does not draw: the ZIP on a line of its own under the city and state, or
+    the city on its own above the state and ZIP (piece 8's ZIP is misread by one digit there, and the town
+    read on the line above corrects it)."""
+    spec = sample_spec(SEED, index, CLEAN)
+    address = spec.address
+    head, zip_part = address.lines[-1].rsplit(address.zip5, 1)
+    zip_part = address.zip5 + zip_part
+    city = head.rstrip(", ")[: -len(address.state)].rstrip(", ")
+    split = [head.rstrip(), zip_part] if style == "zip" else [city, f"{address.state} {zip_part}"]
+    broken = replace(spec, address=replace(address, lines=(*address.lines[:-1], *split)))
+    result = address_inspector(Frame(piece_id="b", source="test", data=encode(render_spec(broken))))
+    assert result.decision == "sort", result.to_dict()
+    assert result.address.zip5 == address.zip5 and result.address.city == address.city
 
 
 def test_the_return_address_is_never_taken_for_the_destination(address_inspector) -> None:
