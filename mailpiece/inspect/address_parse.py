@@ -48,6 +48,8 @@ LOST_ZIP_TAIL_WORDS = 2
 LOST_ZIP_TAIL_DIGITS = 2
 # Words of junk after a last line's ZIP that may be dropped (see _read_before_junk).
 MAX_JUNK_WORDS = 4
+# Hyphens, minus signs and dashes OCR or a font may give for a ZIP+4's hyphen, as ASCII hyphens.
+_DASHES = str.maketrans({c: "-" for c in "\u2010\u2011\u2012\u2212\ufe63\uff0d\u00ad"})
 _CLEAN_ZIP = re.compile(r"\d{5}(-\d{4})?")
 # What reading a last line without the city the line above it gave costs (see _wrapped): as much as a
 # changed digit, so a town read there that fits a ZIP one digit off wins over the state alone.
@@ -190,6 +192,7 @@ def _tokens(text: str) -> list[_Token]:
     """Whitespace words, split again at commas and rule-like marks, with edge punctuation removed (ZIP+4
     hyphens kept)."""
     tokens = []
+    text = text.translate(_DASHES)
     # A run of dashes is a gap OCR filled, not a ZIP+4 hyphen: "ULLIN IL--62992-1815".
     text = re.sub(r"[-–—~]{2,}", " ", text)
     # A dash or dot between a state and its ZIP is a gap too: "PORTER RANCH, CA-91326", "MN.55936".

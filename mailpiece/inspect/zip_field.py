@@ -86,14 +86,17 @@ def split_zip(tail: list[str]) -> ZipField | None:
     """Split the tokens after the city into a ZIP field, or None.
 
     Accepts ``06103``, ``06103-1234``, ``061031234``, ``06103 1234``, ``CT06103`` and stray dots or
-    quotes inside the ZIP (``061.03``). Beside a state only: a stray mark in the ZIP (``594408``), a
+    quotes inside the ZIP (``061.03``). Beside a state only: a gap inside the ZIP (``627 01``, a
+    letter-spaced ZIP read as two words), a stray mark in the ZIP (``594408``), a
     ZIP+4 whose hyphen was read as a digit (``5655649534``), a ZIP whose end a stain or the crop took
     (``168``, ``4301``: the directory may fill it in from the town's own ZIPs), and a ZIP+4 whose ZIP
     lost digits (``573-2374``: three digits there lost the ZIP's start, the end sits at the hyphen).
     """
+    joined = "".join(tail)
+    if len(tail) == 2 and len(joined) == 5 and joined.isdigit() and len(tail[1]) != 4:
+        return ZipField(joined, None, None, needs_state=True)  # "627 01": a gap OCR saw in a spaced ZIP
     if len(tail) > 2 or (len(tail) == 2 and len(tail[1]) != 4):
         return None
-    joined = "".join(tail)
     if len(tail) == 1 and len(joined) >= 7 and _glued_state(joined[:2]) and not joined[2].isalpha():
         # "CT06103", "1A52561" (IA); unless the rest makes no ZIP: "GO718-9026" is a ZIP whose 0s were
         # read as letters.

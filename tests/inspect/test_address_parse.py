@@ -24,6 +24,9 @@ from mailpiece.inspect.zip_directory import ZipDirectory
         ("HARTFORD CT 061031234", "HARTFORD", "CT", "06103", "1234"),
         ("HARTFORD CT 06103 - 1234", "HARTFORD", "CT", "06103", "1234"),
         ("HARTFORD CT 06103 1234", "HARTFORD", "CT", "06103", "1234"),
+        ("HARTFORD CT 061 03", "HARTFORD", "CT", "06103", None),  # a letter-spaced ZIP read as two words
+        ("HARTFORD CT 06103\u20111234", "HARTFORD", "CT", "06103", "1234"),  # a non-breaking hyphen
+        ("HARTFORD CT 06103\u22121234", "HARTFORD", "CT", "06103", "1234"),  # a minus sign
         ("HARTFORD CT06103", "HARTFORD", "CT", "06103", None),
         ("HARTFORD CT. 06103", "HARTFORD", "CT", "06103", None),
         ("Hartford, Connecticut 06103", "HARTFORD", "CT", "06103", None),
