@@ -178,6 +178,14 @@ def crush(
     amp = (1.5 + 6.0 * severity) * dpi_scale(w)
     dx = smooth_field(rng, h, w, cells=6, amplitude=amp)
     dy = smooth_field(rng, h, w, cells=6, amplitude=amp)
+    return warp_sheet(image, alpha, ink, dx, dy)
+
+
+def warp_sheet(
+    image: np.ndarray, alpha: np.ndarray, ink: np.ndarray, dx: np.ndarray, dy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The sheet, its outline (``alpha``) and its ink maps, each pixel fetched from (x + dx, y + dy)."""
+    h, w = alpha.shape
     map_x = np.arange(w, dtype=np.float32)[None, :] + dx
     map_y = np.arange(h, dtype=np.float32)[:, None] + dy
     bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)

@@ -29,7 +29,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mailpiece.datasets.damage import dpi_scale, tear
+from mailpiece.datasets.damage import dpi_scale, tear, warp_sheet
 from mailpiece.datasets.grain import smooth_field
 from mailpiece.datasets.tears import ragged
 
@@ -296,7 +296,7 @@ def _stain_shape(rng: np.random.Generator, w: int, h: int, size: float) -> np.nd
             x1 = x + rng.normal(0, r * 0.3)
             cv2.line(mask, (int(x), int(cy)), (int(x1), int(cy + run)), 0.9, thick, cv2.LINE_AA)
             cv2.circle(mask, (int(x1), int(cy + run)), int(thick * 0.8), 1.0, -1, cv2.LINE_AA)
-    elif kind < 0.85:  # grime: dirt in a soft patch, textured
+    elif kind < 0.92:  # grime: dirt in a soft patch, textured
         r = size * rng.uniform(0.8, 1.8)
         cv2.fillPoly(mask, [_blob(rng, cx, cy, r, r * rng.uniform(0.3, 1.0), 0.4)], 1.0, cv2.LINE_AA)
         mask = cv2.GaussianBlur(mask, (0, 0), r * 0.15 + 1)
@@ -342,14 +342,14 @@ def varied_stain(
         coverage = _stain_shape(rng, w, h, size)
         colour = np.asarray(_STAIN_COLOURS[int(rng.integers(len(_STAIN_COLOURS)))], np.float32)
         colour = np.clip(colour + rng.normal(0, 15, 3), 0, 255)
-        strength = rng.uniform(0.25, 0.5) + 0.45 * severity
+        strength = rng.uniform(0.15, 0.4) + 0.4 * severity  # translucent: liquid soaks in
         soft = rng.uniform(0.5, 4.0)
         coverage = cv2.GaussianBlur(coverage, (0, 0), soft)
         if rng.random() < 0.35:  # a tide line where the liquid dried
             wet = (coverage > 0.3).astype(np.uint8)
             edge = cv2.morphologyEx(wet, cv2.MORPH_GRADIENT, np.ones((3, 3), np.uint8)).astype(np.float32)
             coverage = np.maximum(coverage * rng.uniform(0.3, 0.7), cv2.GaussianBlur(edge, (0, 0), 1.0))
-        opacity = np.clip(coverage * strength, 0, 0.9)[..., None]
+        opacity = np.clip(coverage * strength, 0, 0.8)[..., None]
         stained = image * (1 - opacity * (1 - colour / 255.0))
         image[:] = np.clip(stained, 0, 255).astype(np.uint8)
     return _ink_loss(ink, destroyed)
@@ -395,12 +395,4 @@ def varied_crush(
         near = np.exp(-_border_distance(h, w) / (0.04 * min(h, w)))
         dx += near * smooth_field(rng, h, w, cells=24, amplitude=edge_amp)
         dy += near * smooth_field(rng, h, w, cells=24, amplitude=edge_amp)
-    map_x = np.arange(w, dtype=np.float32)[None, :] + dx
-    map_y = np.arange(h, dtype=np.float32)[:, None] + dy
-    bgra = cv2.cvtColor(image, cv2.COLOR_BGR2BGRA)
-    bgra[..., 3] = alpha
-    bgra, ink = (
-        cv2.remap(a, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT) for a in (bgra, ink)
-    )
-    *colour, alpha = cv2.split(bgra)
-    return cv2.merge(colour), alpha, ink
+    return warp_sheet(image, alpha, ink, dx, dy)
