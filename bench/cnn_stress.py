@@ -333,13 +333,10 @@ def held_out_permit(rng: np.random.Generator, dpi: int, city: str, state: str, c
 
 
 # ----------------------------------------------------------------------------------------------- damage
-def _ink_loss(ink: np.ndarray, destroyed: np.ndarray) -> float:
-    text = ink[..., 1] > 60
-    return float((text & destroyed).sum()) / max(1, int(text.sum()))
-
-
 def held_out_tear(image, alpha, ink, rng, severity, target, postage_box) -> float:
     """An edge chewed by a machine: a ragged strip missing along part of one side."""
+    from mailpiece.datasets.damage import ink_loss
+
     h, w = alpha.shape
     side = int(rng.integers(4))
     length = w if side in (0, 2) else h
@@ -367,7 +364,7 @@ def held_out_tear(image, alpha, ink, rng, severity, target, postage_box) -> floa
     alpha[cut > 0] = 0
     rim = cv2.dilate(cut, np.ones((5, 5), np.uint8)) & ~cut
     image[rim > 0] = (image[rim > 0] * 0.4 + 255 * 0.6).astype(np.uint8)
-    return _ink_loss(ink, cut > 0)
+    return ink_loss(ink[..., 1], cut > 0)
 
 
 def held_out_crease(image, rng, severity) -> None:

@@ -17,14 +17,14 @@ from mailpiece.datasets.tears import tear_outline
 Box = tuple[int, int, int, int]
 
 
-def _box_cover(cut: np.ndarray, box: Box) -> float:
+def box_cover(cut: np.ndarray, box: Box) -> float:
     """Fraction of `box` that the cut removes."""
     x0, y0, x1, y1 = box
     region = cut[y0:y1, x0:x1]
     return float((region > 0).mean()) if region.size else 0.0
 
 
-def _loss(ink: np.ndarray, destroyed: np.ndarray) -> float:
+def ink_loss(ink: np.ndarray, destroyed: np.ndarray) -> float:
     """Fraction of address ink pixels that `destroyed` (bool) covers."""
     text = ink > 60
     total = int(text.sum())
@@ -50,9 +50,9 @@ def tear(
         poly = tear_outline(rng, w, h, severity, target)
         cut = np.zeros((h, w), np.uint8)
         cv2.fillPoly(cut, [poly], 255)
-        clear_of_postage = postage_box is None or _box_cover(cut, postage_box) < 0.03
-        loss = _loss(ink[..., 1], cut > 0)
-        if clear_of_postage and (loss > 0.1 if target else _loss(ink[..., 0], cut > 0) == 0.0):
+        clear_of_postage = postage_box is None or box_cover(cut, postage_box) < 0.03
+        loss = ink_loss(ink[..., 1], cut > 0)
+        if clear_of_postage and (loss > 0.1 if target else ink_loss(ink[..., 0], cut > 0) == 0.0):
             break
     alpha[cut > 0] = 0
     # The fresh edge shows the paper's pale core: lighten a thin rim around the cut (in its bounding box).
@@ -155,7 +155,7 @@ def stain(
     image[by0:by1, bx0:bx1] = np.clip(stained, 0, 255).astype(np.uint8)
     destroyed = np.zeros(ink.shape[:2], bool)
     destroyed[by0:by1, bx0:bx1] = opacity[..., 0] > (0.85 if over_address else 2.0)
-    return _loss(ink[..., 1], destroyed)
+    return ink_loss(ink[..., 1], destroyed)
 
 
 def crush(

@@ -29,7 +29,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from mailpiece.datasets.damage import dpi_scale, tear, warp_sheet
+from mailpiece.datasets.damage import box_cover, dpi_scale, ink_loss, tear, warp_sheet
 from mailpiece.datasets.grain import smooth_field
 from mailpiece.datasets.tears import ragged
 
@@ -42,26 +42,6 @@ _STAIN_COLOURS = (
     (60, 95, 140), (110, 150, 190), (70, 40, 120), (140, 60, 30), (35, 35, 40),
     (50, 90, 160), (100, 160, 175), (60, 110, 60), (95, 100, 105),
 )  # fmt: skip
-
-
-def _ink_loss(ink: np.ndarray, destroyed: np.ndarray) -> float:
-    """Share of the last line's ink (``ink[..., 1]``) that ``destroyed`` (bool) covers."""
-    text = ink[..., 1] > 60
-    total = int(text.sum())
-    return float((text & destroyed).sum()) / total if total else 0.0
-
-
-def _touches(mask: np.ndarray, ink: np.ndarray) -> bool:
-    """Whether ``mask`` covers any address ink."""
-    return bool(((ink[..., 0] > 60) & mask).any())
-
-
-def _cover(mask: np.ndarray, box: Box | None) -> float:
-    if box is None:
-        return 0.0
-    x0, y0, x1, y1 = box
-    region = mask[y0:y1, x0:x1]
-    return float(region.mean()) if region.size else 0.0
 
 
 def _blob(rng: np.random.Generator, cx: float, cy: float, rx: float, ry: float, wobble: float) -> np.ndarray:
@@ -210,9 +190,9 @@ def varied_tear(
             polygons = [_notch(rng, w, h, size)]
         cv2.fillPoly(cut, [p.astype(np.int32) for p in polygons], 255)
         mask = cut > 0
-        if _cover(mask, postage_box) >= 0.03 or mask.mean() > 0.25 or not mask.any():
+        if (postage_box is not None and box_cover(mask, postage_box) >= 0.03) or not 0 < mask.mean() <= 0.25:
             continue
-        if (_ink_loss(ink, mask) <= 0.1) if target is not None else _touches(mask, ink):
+        if (ink_loss(ink[..., 1], mask) <= 0.1) if target is not None else ink_loss(ink[..., 0], mask) > 0:
             continue
         whole |= cut
         made += 1
@@ -222,7 +202,7 @@ def varied_tear(
         return tear(image, alpha, ink, rng, severity, target, postage_box)
     alpha[whole > 0] = 0
     _torn_edge(image, whole, rng, min(h, w))
-    return _ink_loss(ink, whole > 0)
+    return ink_loss(ink[..., 1], whole > 0)
 
 
 # --------------------------------------------------------------------------------------------- creased
@@ -352,7 +332,7 @@ def varied_stain(
         opacity = np.clip(coverage * strength, 0, 0.8)[..., None]
         stained = image * (1 - opacity * (1 - colour / 255.0))
         image[:] = np.clip(stained, 0, 255).astype(np.uint8)
-    return _ink_loss(ink, destroyed)
+    return ink_loss(ink[..., 1], destroyed)
 
 
 # --------------------------------------------------------------------------------------------- crushed
