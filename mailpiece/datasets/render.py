@@ -61,35 +61,27 @@ def _damage(spec: PieceSpec, rng: np.random.Generator, image, ink, postage_box):
     if spec.damage_kind == "none":
         return image, None, ink, 0.0
     if spec.varied_damage:
-        _stock_damage(spec, rng, image.copy(), ink.copy(), postage_box, _STOCK)
+        _apply_damage(spec, rng, image.copy(), ink.copy(), postage_box, varied=False)
         rng = rng_for(spec.seed, spec.index, 4)
-    return _stock_damage(spec, rng, image, ink, postage_box, _VARIED if spec.varied_damage else _STOCK)
+    return _apply_damage(spec, rng, image, ink, postage_box, varied=spec.varied_damage)
 
 
-def _stock_damage(spec: PieceSpec, rng: np.random.Generator, image, ink, postage_box, kinds: dict):
+def _apply_damage(spec: PieceSpec, rng: np.random.Generator, image, ink, postage_box, *, varied: bool):
+    """The stock rendering of the planned damage, or with ``varied`` a random-look one (the functions
+    are looked up when called, so a benchmark can patch this module's ``tear`` etc.)."""
     loss, alpha = 0.0, None
     target = ink_box(ink[..., 1], 0, 0) if spec.damage_over_address else None
     if spec.damage_kind == "torn":
         alpha = np.full(image.shape[:2], 255, np.uint8)
-        loss = kinds["torn"]()(image, alpha, ink, rng, spec.severity, target, postage_box)
+        loss = (varied_tear if varied else tear)(image, alpha, ink, rng, spec.severity, target, postage_box)
     elif spec.damage_kind == "creased":
-        kinds["creased"]()(image, rng, spec.severity)
+        (varied_crease if varied else crease)(image, rng, spec.severity)
     elif spec.damage_kind == "stained":
-        loss = kinds["stained"]()(image, ink, rng, spec.severity, spec.dpi, target)
+        loss = (varied_stain if varied else stain)(image, ink, rng, spec.severity, spec.dpi, target)
     elif spec.damage_kind == "crushed":
         alpha = np.full(image.shape[:2], 255, np.uint8)
-        image, alpha, ink = kinds["crushed"]()(image, alpha, ink, rng, spec.severity)
+        image, alpha, ink = (varied_crush if varied else crush)(image, alpha, ink, rng, spec.severity)
     return image, alpha, ink, loss
-
-
-# Looked up at call time, so a benchmark can patch the module's ``tear`` etc. (bench/cnn_stress.py).
-_STOCK = {"torn": lambda: tear, "creased": lambda: crease, "stained": lambda: stain, "crushed": lambda: crush}
-_VARIED = {
-    "torn": lambda: varied_tear,
-    "creased": lambda: varied_crease,
-    "stained": lambda: varied_stain,
-    "crushed": lambda: varied_crush,
-}
 
 
 class _Laps:
