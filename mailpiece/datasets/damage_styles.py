@@ -71,6 +71,12 @@ def _edge_point(rng: np.random.Generator, w: int, h: int) -> tuple[np.ndarray, n
     }[side]
 
 
+def _turned(vector: np.ndarray, angle: float) -> np.ndarray:
+    """``vector`` rotated by ``angle`` radians."""
+    cos, sin = np.cos(angle), np.sin(angle)
+    return np.array([vector[0] * cos - vector[1] * sin, vector[0] * sin + vector[1] * cos])
+
+
 # ------------------------------------------------------------------------------------------------ torn
 def _hole(rng, w, h, size, rough, target) -> np.ndarray:
     if target is not None:
@@ -89,8 +95,7 @@ def _hole(rng, w, h, size, rough, target) -> np.ndarray:
 def _slit(rng, w, h, size, rough) -> np.ndarray:
     start, inward = _edge_point(rng, w, h)
     turn = rng.uniform(-0.6, 0.6)
-    direction = np.array([inward[0] * np.cos(turn) - inward[1] * np.sin(turn),
-                          inward[0] * np.sin(turn) + inward[1] * np.cos(turn)])  # fmt: skip
+    direction = _turned(inward, turn)
     length = size * rng.uniform(2.0, 5.0)
     mouth = size * rng.uniform(0.2, 0.7)
     across = np.array([-direction[1], direction[0]])
@@ -100,8 +105,7 @@ def _slit(rng, w, h, size, rough) -> np.ndarray:
     side_a = start + across * mouth / 2 + (tip - start - across * mouth / 2) * t
     side_b = tip + (start - across * mouth / 2 - tip) * t
     outside = start - inward * 8
-    path = np.vstack([ragged(rng, side_a, rough * 0.6), ragged(rng, side_b, rough * 0.6), [outside]])
-    return path
+    return np.vstack([ragged(rng, side_a, rough * 0.6), ragged(rng, side_b, rough * 0.6), [outside]])
 
 
 def _nicks(rng, w, h, size, rough) -> list[np.ndarray]:
@@ -135,12 +139,13 @@ def _notch(rng, w, h, size) -> np.ndarray:
     return np.array(corners)
 
 
-def _torn_edge(image: np.ndarray, cut: np.ndarray, rng: np.random.Generator, dpi_px: float) -> None:
-    """How the fresh edge looks: pale fibres, a shadow, a frayed band, or nothing."""
+def _torn_edge(image: np.ndarray, cut: np.ndarray, rng: np.random.Generator, short_side: int) -> None:
+    """How the fresh edge looks: pale fibres, a shadow, a frayed band, or nothing (its width a share of
+    the piece's short side)."""
     style = rng.random()
     if style < 0.2:
         return
-    size = max(3, int(dpi_px * rng.uniform(0.004, 0.012)) | 1)
+    size = max(3, int(short_side * rng.uniform(0.004, 0.012)) | 1)
     band = cv2.dilate(cut, np.ones((size, size), np.uint8)) & ~cut
     ys, xs = np.nonzero(band)
     if not len(ys):
@@ -215,8 +220,7 @@ def varied_crease(image: np.ndarray, rng: np.random.Generator, severity: float) 
         line = np.zeros((h, w), np.uint8)
         start, inward = _edge_point(rng, w, h)
         turn = rng.uniform(-1.0, 1.0)
-        direction = np.array([inward[0] * np.cos(turn) - inward[1] * np.sin(turn),
-                              inward[0] * np.sin(turn) + inward[1] * np.cos(turn)])  # fmt: skip
+        direction = _turned(inward, turn)
         reach = float(np.hypot(w, h)) * (rng.uniform(0.3, 0.8) if rng.random() < 0.35 else 1.5)
         end = start + direction * reach
         bend = np.array([-direction[1], direction[0]]) * rng.normal(0, 0.08) * reach
