@@ -17,6 +17,7 @@ _PRINT_MARGIN = 7  # px on the small copy: marks this near the outline are its e
 INK_DEPTH = 70
 CHAR_WIDTH = 0.75  # a character's width over its height, to count the characters in a word blob
 MAX_WORD_ASPECT = 8  # a word blob wider than 30 px is at most this many times as wide as tall
+CUT_GAP = 6  # a line of print goes on across a gap of up to this many of its letters' heights
 
 
 def _black_hat(grey: np.ndarray, size: int) -> np.ndarray:
@@ -123,4 +124,27 @@ def print_outside(marks: np.ndarray, quad: np.ndarray) -> int:
         counted = outside if not inside else row
         if outside and _chars(marks, outside) >= 2:
             total += _chars(marks, counted)
+        if bool(inside) != bool(outside):
+            # A row on one side only may still be cut: the edge (a fold, a panel's shading) swallowed the
+            # letters it crossed, so the line goes on across it after a gap too wide for one row.
+            across = _across(marks, row, distance, inside=bool(inside))
+            if across:
+                total += _chars(marks, across) + (_chars(marks, row) if inside else 0)
     return total
+
+
+def _across(marks: np.ndarray, row: list[int], distance: np.ndarray, *, inside: bool) -> list[int]:
+    """Deep marks on the other side of the outline that carry the row on along its line, past either
+    end by at most :data:`CUT_GAP` of its height (empty unless they hold two characters or more)."""
+    x, y, w, h, deep = marks.astype(np.float64).T
+    height = float(np.median(h[row]))
+    other = (distance < -_PRINT_MARGIN) if inside else (distance > _PRINT_MARGIN)
+    candidates = other & (deep > 0) & (h > 0.5 * height) & (h < 2 * height)
+    left, right = row[int(np.argmin(x[row]))], row[int(np.argmax((x + w)[row]))]
+    found = []
+    # Each mark's gap back from the row's left end, and on from its right end.
+    for end, gap in ((left, x[left] - (x + w)), (right, x - (x[right] + w[right]))):
+        on_line = np.abs(y + h / 2 - (y[end] + h[end] / 2)) < 0.5 * height
+        near = candidates & on_line & (gap >= 0) & (gap <= min(CUT_GAP * height, 40.0))
+        found.extend(int(k) for k in np.flatnonzero(near))
+    return found if _chars(marks, found) >= 2 else []

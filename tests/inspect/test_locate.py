@@ -120,6 +120,19 @@ def test_a_line_of_print_cut_by_the_outline_counts_whole() -> None:
     assert print_outside(line + [110, 0, 0, 0, 0], quad) == 0  # all inside
 
 
+def test_a_line_of_print_cut_where_the_edge_swallowed_its_letters_counts_whole() -> None:
+    """A fold or a panel's shading joins the letters it crosses into one long mark, which is no print: the
+    line is two rows, one on each side of the edge, too far apart to be one (OpenCV 5.1 lost a frame of
+    seed 21190 so)."""
+    inside = np.array([[106 + 9 * k, 150, 6, 8, 1] for k in range(5)])  # x 106-150, inside from x = 100
+    across = np.array([[62, 151, 14, 8, 1]])  # a word blob of two characters, 30 px left of the row
+    quad = np.array([[100, 100], [300, 100], [300, 200], [100, 200]], np.float32)
+    assert print_outside(np.vstack([inside, across]), quad) == 5 + 2
+    assert print_outside(np.vstack([inside, across + [0, 20, 0, 0, 0]]), quad) == 0  # another line
+    assert print_outside(np.vstack([inside, across - [20, 0, 0, 0, 0]]), quad) == 0  # too far off
+    assert print_outside(np.vstack([inside, across * [1, 1, 1, 1, 0]]), quad) == 0  # shallow: grain
+
+
 def test_a_name_run_into_one_wide_blob_is_print_and_a_seam_is_not() -> None:
     """On the small copy a bold name is one blob 30-60 px wide; a seam or a fold is a long thin line."""
     small = np.full((200, 300, 3), 220, np.uint8)
