@@ -14,8 +14,9 @@ import numpy as np
 
 from mailpiece.datasets.camera import Pose, background, expose, lay_piece, neighbour, sample_pose
 from mailpiece.datasets.config import SynthConfig
+from mailpiece.datasets.crush_styles import varied_crush
 from mailpiece.datasets.damage import crease, crush, stain, tear
-from mailpiece.datasets.damage_styles import varied_crease, varied_crush, varied_stain, varied_tear
+from mailpiece.datasets.damage_styles import varied_crease, varied_stain, varied_tear
 from mailpiece.datasets.labels import DamageLabel, PieceLabel, PostageLabel
 from mailpiece.datasets.lettering import ink_box
 from mailpiece.datasets.piece_face import render_face
