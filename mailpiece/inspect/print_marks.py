@@ -17,6 +17,7 @@ _PRINT_MARGIN = 7  # px on the small copy: marks this near the outline are its e
 INK_DEPTH = 70
 CHAR_WIDTH = 0.75  # a character's width over its height, to count the characters in a word blob
 MAX_WORD_ASPECT = 8  # a word blob wider than 30 px is at most this many times as wide as tall
+LINE_GAP = 40  # px on the small copy: no gap between the words of a line of print is wider
 CUT_GAP = 6  # a line of print goes on across a gap of up to this many of its letters' heights
 
 
@@ -84,7 +85,7 @@ def print_rows(marks: np.ndarray, min_row: int = 4) -> list[list[int]]:
         row, right, middle = [i], x + w, y + h / 2
         for j in range(i + 1, len(boxes)):
             x2, y2, w2, h2, _ = boxes[j]
-            if x2 - right > 40:
+            if x2 - right > LINE_GAP:
                 break  # sorted by x: nothing further right can join this row
             if j in used or x2 - right > 2.5 * max(h, h2) or not 0.5 < h2 / h < 2:
                 continue
@@ -135,7 +136,8 @@ def print_outside(marks: np.ndarray, quad: np.ndarray) -> int:
 
 def _across(marks: np.ndarray, row: list[int], distance: np.ndarray, *, inside: bool) -> list[int]:
     """Deep marks on the other side of the outline that carry the row on along its line, past either
-    end by at most :data:`CUT_GAP` of its height (empty unless they hold two characters or more)."""
+    end by at most :data:`CUT_GAP` of its height and :data:`LINE_GAP` (empty unless they hold two characters
+    or more)."""
     x, y, w, h, deep = marks.astype(np.float64).T
     height = float(np.median(h[row]))
     other = (distance < -_PRINT_MARGIN) if inside else (distance > _PRINT_MARGIN)
@@ -145,6 +147,6 @@ def _across(marks: np.ndarray, row: list[int], distance: np.ndarray, *, inside: 
     # Each mark's gap back from the row's left end, and on from its right end.
     for end, gap in ((left, x[left] - (x + w)), (right, x - (x[right] + w[right]))):
         on_line = np.abs(y + h / 2 - (y[end] + h[end] / 2)) < 0.5 * height
-        near = candidates & on_line & (gap >= 0) & (gap <= min(CUT_GAP * height, 40.0))
+        near = candidates & on_line & (gap >= 0) & (gap <= min(CUT_GAP * height, LINE_GAP))
         found.extend(int(k) for k in np.flatnonzero(near))
     return found if _chars(marks, found) >= 2 else []
