@@ -47,9 +47,8 @@ def _crumpled(rng: np.random.Generator, h: int, w: int, severity: float) -> np.n
             cv2.polylines(ridges, [np.round(points).astype(np.int32)], False, height, thickness, cv2.LINE_AA)
     ridges = cv2.GaussianBlur(ridges, (0, 0), max(1.5, 3.0 * dpi_scale(w)))
     light = rng.uniform(0, 2 * np.pi)
-    slope = np.cos(light) * cv2.Sobel(ridges, cv2.CV_32F, 1, 0) + np.sin(light) * cv2.Sobel(
-        ridges, cv2.CV_32F, 0, 1
-    )
+    across, down = cv2.Sobel(ridges, cv2.CV_32F, 1, 0), cv2.Sobel(ridges, cv2.CV_32F, 0, 1)
+    slope = np.cos(light) * across + np.sin(light) * down
     slope /= max(1e-6, float(np.percentile(np.abs(slope), 99.5)))
     return (1.0 + np.clip(slope, -1.5, 1.5) * (0.08 + 0.2 * severity)).astype(np.float32)
 
