@@ -130,9 +130,12 @@ def _belt_models(border: np.ndarray, clusters: int = 3) -> list[tuple[np.ndarray
 
 
 def _colour_distance(lab: np.ndarray, median: np.ndarray, spread: np.ndarray) -> np.ndarray:
-    """Per pixel, the distance to a colour in units of its spread (float32 throughout: it is hot)."""
-    scaled = (lab - median) * (1.0 / spread).astype(np.float32)
-    return np.sqrt(np.einsum("...c,...c->...", scaled, scaled))
+    """Per pixel (``lab`` is an image or a list of pixels), the distance to a colour in units of its
+    spread. OpenCV's per-element arithmetic, a tenth of the time of the same in numpy: it is hot."""
+    pixels = lab.reshape(-1, 1, 3) if lab.ndim == 2 else lab
+    offset = cv2.subtract(pixels, (*(float(m) for m in median), 0.0))
+    weights = (1.0 / spread.astype(np.float64) ** 2).reshape(1, 3)  # summing the channels, each scaled
+    return cv2.sqrt(cv2.transform(cv2.multiply(offset, offset), weights)).reshape(lab.shape[:-1])
 
 
 def _belt_distance(lab: np.ndarray, models: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
