@@ -104,6 +104,14 @@ def test_evaluate_scores_a_labelled_dataset(tiny_dataset: Path, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     scores = json.loads(report.read_text())
     assert scores["frames"] == 3 and scores["address"]["pieces"] == 3 and scores["cnn"] is not None
+    # The same scores from two worker processes (latencies aside: those are each worker's own).
+    pooled = tmp_path / "pooled.json"
+    result = CliRunner().invoke(app, ["evaluate", str(tiny_dataset), "--workers", "2", "--report", str(pooled)])
+    assert result.exit_code == 0, result.output
+    pooled_scores = json.loads(pooled.read_text())
+    for part in (scores, pooled_scores):
+        part["address"].pop("latency_ms", None)
+    assert pooled_scores == scores
 
 
 def test_synth_takes_generator_settings_by_name(tmp_path: Path) -> None:

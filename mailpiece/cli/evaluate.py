@@ -32,6 +32,14 @@ def evaluate(
     checkpoint: Path | None = checkpoint_option(),
     cnn: bool = cnn_option(),
     device: str = device_option(),
+    workers: int = typer.Option(
+        1,
+        "--workers",
+        "-j",
+        min=0,
+        help="Inspect with this many worker processes, one core each (0: one per CPU core). Stage "
+        "latencies are per worker: with more workers than idle cores they include waiting for one.",
+    ),
 ) -> None:
     """Score the inspector on a labelled dataset: read rate, mis-sorts, reject reasons, the read-rate vs
     error curve over the confidence threshold, CNN precision/recall and catch rates, and latency per stage.
@@ -42,15 +50,14 @@ def evaluate(
     from mailpiece.cli.report import print_address_scores, print_cnn_scores, truths_of
     from mailpiece.datasets.labels import read_labels
     from mailpiece.inspect.evaluation import score_addresses, score_cnn
-    from mailpiece.inspect.factory import build_inspector, resolve_device, use_one_core
-    from mailpiece.inspect.frame import Frame
+    from mailpiece.inspect.factory import resolve_device
+    from mailpiece.inspect.frame_pool import FramePool, InspectorOptions, cpu_cores
 
     if not (dataset / "labels.jsonl").is_file():
         typer.echo(f"error: {dataset} has no labels.jsonl (make one with `mailpiece synth`)", err=True)
         raise typer.Exit(2)
     labels = read_labels(dataset)[:limit]
-    use_one_core()
-    inspector = build_inspector(
+    options = InspectorOptions(
         ocr_engine=ocr_engine,
         sort_plan=sort_plan,
         checkpoint=checkpoint,
@@ -60,22 +67,25 @@ def evaluate(
     results = []
     sink = results_out.open("w", encoding="utf-8") if results_out else None
     try:
-        for label in track(labels, description="evaluating", transient=True):
-            result = inspector(Frame.from_path(dataset / label.image))
-            results.append(result)
-            if sink:
-                sink.write(json.dumps(result.to_dict()) + "\n")
+        with FramePool(options, workers=min(workers or cpu_cores(), max(1, len(labels)))) as pool:
+            paths = [dataset / label.image for label in labels]
+            for result in track(
+                pool.inspect(paths), total=len(paths), description="evaluating", transient=True
+            ):
+                results.append(result)
+                if sink:
+                    sink.write(json.dumps(result.to_dict()) + "\n")
     finally:
         if sink:
             sink.close()
     truths = truths_of(labels)
     address = score_addresses(results, truths)
-    thresholds = inspector.config.cnn
+    thresholds = pool.cnn_thresholds
     cnn_scores = score_cnn(
         results, truths, postage_threshold=thresholds.no_postage, damage_threshold=thresholds.damaged
     )
     console = Console()
-    console.print(f"[bold]{dataset}[/]: {len(results)} frames, model {inspector.model_name or '(no CNN)'}")
+    console.print(f"[bold]{dataset}[/]: {len(results)} frames, model {pool.model_name or '(no CNN)'}")
     print_address_scores(console, address)
     if cnn_scores:
         print_cnn_scores(console, cnn_scores)
@@ -83,7 +93,7 @@ def evaluate(
         report = {
             "dataset": str(dataset),
             "frames": len(results),
-            "model": inspector.model_name,
+            "model": pool.model_name,
             "address": address.to_dict(),
             "cnn": cnn_scores.to_dict() if cnn_scores else None,
         }
