@@ -53,6 +53,9 @@ class SynthConfig:
     p_varied_postage: float = 0.0
     # Damage of random looks (mailpiece.datasets.damage_styles), likewise from its own stream; 0 by default.
     p_varied_damage: float = 0.0
+    # Of the pieces with advertising, the share whose picture is printed to the piece's edge (full bleed),
+    # in one ink or pale, sometimes fading out (piece_face): 0 by default, so every seed renders as before.
+    p_bleed_advert: float = 0.0
     p_damage_over_address: float = 0.06  # of torn/stained pieces: damage destroys the address
     p_upside_down: float = 0.22
     p_grayscale: float = 0.2

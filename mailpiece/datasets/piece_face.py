@@ -99,15 +99,20 @@ def _free_spot(
     return None
 
 
-def _advertising(paper: np.ndarray, rng: np.random.Generator, dpi: int, taken: list[Box]) -> None:
+def _advertising(
+    paper: np.ndarray, rng: np.random.Generator, dpi: int, taken: list[Box], *, bleed: bool = False
+) -> None:
     """Full-colour advertising in the free space: a picture panel, then a few bursts, seals or logos.
+    With ``bleed`` the panel is printed to the piece's edge instead (:func:`_bleeding_picture`).
 
     It draws from its own rng stream, so a piece without it is pixel for pixel what it was before.
     """
     h, w = paper.shape[:2]
     pad = int(dpi * 0.08)
+    if bleed:
+        _bleeding_picture(paper, rng, taken, pad)
     pw, ph = int(w * rng.uniform(0.2, 0.45)), int(h * rng.uniform(0.25, 0.5))
-    spot = _free_spot(rng, (pw, ph), taken, paper.shape, pad)
+    spot = None if bleed else _free_spot(rng, (pw, ph), taken, paper.shape, pad)
     if spot is not None:
         x, y = spot
         paper[y : y + ph, x : x + pw] = picture(rng, pw, ph)
@@ -124,6 +129,45 @@ def _advertising(paper: np.ndarray, rng: np.random.Generator, dpi: int, taken: l
         if spot is not None:
             paint_onto(paper, patch, alpha, *spot)
             taken.append((spot[0], spot[1], spot[0] + alpha.shape[1], spot[1] + alpha.shape[0]))
+
+
+def _bleeding_picture(paper: np.ndarray, rng: np.random.Generator, taken: list[Box], pad: int) -> None:
+    """A picture printed to the edge of the piece, as much advertising mail is: into a corner, or a band
+    along a whole side; kept clear of the text and postage in ``taken``. A third are printed in one ink
+    (grey), a third pale (a tint: the picture blended into the paper), and a third fade out towards the
+    middle of the piece: soft, ink-coloured areas at the edge that are neither a stain nor a tear."""
+    h, w = paper.shape[:2]
+    for _ in range(30):
+        if rng.random() < 0.5:  # into a corner
+            pw, ph = int(w * rng.uniform(0.2, 0.5)), int(h * rng.uniform(0.3, 0.7))
+            x, y = (0, w - pw)[int(rng.integers(2))], (0, h - ph)[int(rng.integers(2))]
+        elif rng.random() < 0.6:  # a band along the top or the bottom
+            pw, ph = w, int(h * rng.uniform(0.1, 0.3))
+            x, y = 0, (0, h - ph)[int(rng.integers(2))]
+        else:  # a band down the left or the right side
+            pw, ph = int(w * rng.uniform(0.08, 0.25)), h
+            x, y = (0, w - pw)[int(rng.integers(2))], 0
+        clear = (x - pad, y - pad, x + pw + pad, y + ph + pad)
+        if not any(overlaps(clear, t) for t in taken):
+            break
+    else:
+        return
+    image = picture(rng, pw, ph).astype(np.float32)
+    if rng.random() < 1 / 3:
+        image = np.repeat(image.mean(axis=2, keepdims=True), 3, axis=2)
+    if rng.random() < 1 / 3:
+        alpha = np.full((ph, pw, 1), rng.uniform(0.25, 0.6), np.float32)
+    else:
+        alpha = np.ones((ph, pw, 1), np.float32)
+    if rng.random() < 1 / 3:  # fading out away from the edges it touches
+        ramp_x = np.ones(pw, np.float32) if pw == w else np.linspace(1.0, 0.0, pw, dtype=np.float32)
+        ramp_y = np.ones(ph, np.float32) if ph == h else np.linspace(1.0, 0.0, ph, dtype=np.float32)
+        ramp_x = ramp_x if x == 0 else ramp_x[::-1]
+        ramp_y = ramp_y if y == 0 else ramp_y[::-1]
+        alpha = alpha * np.sqrt(np.minimum(ramp_x[None, :], ramp_y[:, None]))[..., None]
+    region = paper[y : y + ph, x : x + pw].astype(np.float32)
+    paper[y : y + ph, x : x + pw] = np.clip(region * (1 - alpha) + image * alpha, 0, 255).astype(np.uint8)
+    taken.append((x, y, x + pw, y + ph))
 
 
 def render_face(spec: PieceSpec, rng: np.random.Generator) -> PieceFace:
@@ -185,6 +229,6 @@ def render_face(spec: PieceSpec, rng: np.random.Generator) -> PieceFace:
         ]
         _print_text(paper, rng, (text,), int(dpi * rng.uniform(14, 30) / 72), taken, anchors, ink=vivid(rng))
     if spec.advert_art:
-        _advertising(paper, rng_for(spec.seed, spec.index, 2), spec.dpi, taken)
+        _advertising(paper, rng_for(spec.seed, spec.index, 2), spec.dpi, taken, bleed=spec.bleed_advert)
     shade_edges(paper, rng)
     return PieceFace(image=paper, address_box=block.box, postage_box=postage_box, address_ink=block.ink)

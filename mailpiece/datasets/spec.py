@@ -57,6 +57,7 @@ class PieceSpec:
     jpeg_quality: int
     varied_postage: bool = False  # stamps and meters of random designs (postage_styles)
     varied_damage: bool = False  # damage of random looks (damage_styles)
+    bleed_advert: bool = False  # the advertising picture printed to the piece's edge (piece_face)
 
     @property
     def size_px(self) -> tuple[int, int]:
@@ -130,4 +131,5 @@ def sample_spec(seed: int, index: int, config: SynthConfig = SynthConfig()) -> P
         advert_art=bool(rng.random() < config.p_advert_art),  # drawn last: earlier draws stay as they were
         varied_postage=bool(rng.random() < config.p_varied_postage),  # after it, for the same reason
         varied_damage=bool(rng.random() < config.p_varied_damage),  # after it, for the same reason
+        bleed_advert=bool(rng.random() < config.p_bleed_advert),  # after it, for the same reason
     )

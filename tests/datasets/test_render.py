@@ -149,3 +149,30 @@ def test_advertising_art_is_added_without_moving_or_covering_anything_else() -> 
     assert np.array_equal(plain.image[y0:y1, x0:x1], art.image[y0:y1, x0:x1])
     assert np.array_equal(plain.address_ink, art.address_ink)
     assert (np.abs(plain.image.astype(int) - art.image.astype(int)).max(axis=2) > 30).mean() > 0.03
+
+
+@pytest.mark.parametrize("index", range(6))
+def test_bleeding_advertising_runs_to_the_edge_clear_of_the_address_and_postage(index: int) -> None:
+    """p_bleed_advert prints the advertising picture to the piece's edge: the address, its ink and the
+    postage stay as on the same piece with the panel in the free space, and at 0 nothing changes."""
+    from dataclasses import replace
+
+    from mailpiece.datasets.piece_face import render_face
+    from mailpiece.datasets.spec import rng_for, sample_spec
+
+    boxed = sample_spec(SEED, index, SynthConfig(p_advert_art=1.0))
+    bleeding = sample_spec(SEED, index, SynthConfig(p_advert_art=1.0, p_bleed_advert=1.0))
+    assert bleeding.bleed_advert and not boxed.bleed_advert and replace(bleeding, bleed_advert=False) == boxed
+    plain, art = render_face(boxed, rng_for(SEED, index, 1)), render_face(bleeding, rng_for(SEED, index, 1))
+    assert (plain.address_box, plain.postage_box) == (art.address_box, art.postage_box)
+    assert np.array_equal(plain.address_ink, art.address_ink)
+    x0, y0, x1, y1 = plain.address_box
+    assert np.array_equal(plain.image[y0:y1, x0:x1], art.image[y0:y1, x0:x1])
+    if plain.postage_box is not None:
+        x0, y0, x1, y1 = plain.postage_box
+        assert np.array_equal(plain.image[y0:y1, x0:x1], art.image[y0:y1, x0:x1])
+    changed = np.abs(plain.image.astype(int) - art.image.astype(int)).max(axis=2) > 30
+    rim = np.concatenate([changed[0], changed[-1], changed[:, 0], changed[:, -1]])
+    assert changed.mean() < 0.5
+    if changed.mean() > 0.02:  # a picture went on (there is not always room): it reaches the edge
+        assert rim.mean() > 0.05
