@@ -86,10 +86,16 @@ def test_inspect_gives_files_with_one_stem_distinct_piece_ids(tiny_dataset: Path
     result = CliRunner().invoke(app, ["inspect", "--json", "--no-cnn", str(folder)])
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-    expected = {"a.jpg": "a.jpg", "a.png": "a.png", "unique.jpg": "unique", "x/b.jpg": "x~b.jpg",
-                "y/b.jpg": "y~b.jpg"}  # in input (sorted path) order
+    expected = {
+        "a.jpg": "a.jpg",
+        "a.png": "a.png",
+        "unique.jpg": "unique",
+        "x/b.jpg": "x~b.jpg",
+        "y/b.jpg": "y~b.jpg",
+    }  # in input (sorted path) order
     assert [(r["source"], r["piece_id"]) for r in records] == [
-        (str(folder / name), piece_id) for name, piece_id in expected.items()]
+        (str(folder / name), piece_id) for name, piece_id in expected.items()
+    ]
 
 
 def test_inspect_refuses_a_missing_path() -> None:
@@ -106,7 +112,9 @@ def test_evaluate_scores_a_labelled_dataset(tiny_dataset: Path, tmp_path: Path) 
     assert scores["frames"] == 3 and scores["address"]["pieces"] == 3 and scores["cnn"] is not None
     # The same scores from two worker processes (latencies aside: those are each worker's own).
     pooled = tmp_path / "pooled.json"
-    result = CliRunner().invoke(app, ["evaluate", str(tiny_dataset), "--workers", "2", "--report", str(pooled)])
+    result = CliRunner().invoke(
+        app, ["evaluate", str(tiny_dataset), "--workers", "2", "--report", str(pooled)]
+    )
     assert result.exit_code == 0, result.output
     pooled_scores = json.loads(pooled.read_text())
     for part in (scores, pooled_scores):
