@@ -111,6 +111,8 @@ def _advertising(
     pad = int(dpi * 0.08)
     if bleed:
         _bleeding_picture(paper, rng, taken, pad)
+    # The panel's size is drawn with or without ``bleed``, so the stickers' draws after it (and the frames
+    # measured in docs/cnn.md) stay as they are.
     pw, ph = int(w * rng.uniform(0.2, 0.45)), int(h * rng.uniform(0.25, 0.5))
     spot = None if bleed else _free_spot(rng, (pw, ph), taken, paper.shape, pad)
     if spot is not None:
